@@ -1,0 +1,4 @@
+@_exported import RadiomicsCore
+@_exported import RadiomicsFeatures
+@_exported import RadiomicsIO
+@_exported import RadiomicsProcessing

@@ -1,0 +1,69 @@
+/// An image with the two masks IBSI distinguishes (IBSI 1, section "Segmentation"):
+/// the morphological mask keeps the shape as delineated (after interpolation), the intensity mask
+/// is that shape minus voxels removed by re-segmentation. Morphology reads the first, every
+/// intensity-based family the second.
+public struct RegionOfInterest: Sendable {
+    public var image: Image
+    public var morphologicalMask: Mask
+    public var intensityMask: Mask
+
+    public init(image: Image, morphologicalMask: Mask, intensityMask: Mask) {
+        precondition(image.grid.size == morphologicalMask.grid.size && image.grid.size == intensityMask.grid.size)
+        self.image = image
+        self.morphologicalMask = morphologicalMask
+        self.intensityMask = intensityMask
+    }
+
+    public init(image: Image, mask: Mask) {
+        self.init(image: image, morphologicalMask: mask, intensityMask: mask)
+    }
+
+    public var grid: Grid { image.grid }
+
+    /// Intensities of the voxels in the intensity mask, in storage order.
+    public var intensities: [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(intensityMask.count)
+        for i in 0..<image.voxels.count where intensityMask.voxels[i] { out.append(image.voxels[i]) }
+        return out
+    }
+}
+
+/// Grey levels after discretisation (IBSI 1, section "Intensity discretisation"), cropped to the
+/// bounding box of the morphological mask. Level 0 marks a voxel outside the intensity mask;
+/// levels of ROI voxels run from 1 to `levelCount`. Texture matrices, the intensity histogram and
+/// the intensity-volume histogram are computed from such a volume.
+public struct DiscretisedVolume: Sendable {
+    /// Grid of the cropped block (origin moved to the crop corner).
+    public var grid: Grid
+    /// Grey level per voxel, 0 outside the intensity mask.
+    public var levels: [UInt16]
+    /// Number of grey levels Ng: the levels of the discretisation, whether or not the ROI holds
+    /// each one (fixed bin number: the bin number; fixed bin size: the highest occupied bin;
+    /// no discretisation: the highest grey level).
+    public var levelCount: Int
+    /// Morphological mask on the same cropped grid (GLDZM's distance map reads it).
+    public var morphologicalMask: [Bool]
+    /// Intensity at the lower edge of bin 1 and the bin width, when the bins are of fixed size,
+    /// so that a grey level can be mapped back to an intensity (IVH). Nil otherwise.
+    public var binOrigin: Double?
+    public var binWidth: Double?
+
+    public init(grid: Grid, levels: [UInt16], levelCount: Int, morphologicalMask: [Bool],
+                binOrigin: Double? = nil, binWidth: Double? = nil) {
+        precondition(levels.count == grid.voxelCount && morphologicalMask.count == grid.voxelCount)
+        self.grid = grid
+        self.levels = levels
+        self.levelCount = levelCount
+        self.morphologicalMask = morphologicalMask
+        self.binOrigin = binOrigin
+        self.binWidth = binWidth
+    }
+
+    /// Number of voxels in the intensity mask.
+    public var roiVoxelCount: Int {
+        var n = 0
+        for l in levels where l != 0 { n += 1 }
+        return n
+    }
+}

@@ -1,0 +1,2 @@
+import Radiomics
+print("radiomics")
