@@ -13,8 +13,9 @@ import RadiomicsCore
 /// The total range G sets the intensity fractions gamma_i = (i - min G) / (max G - min G). It is
 /// `range` when given, in the units of X_d,gl; the caller passes the re-segmentation range (CT),
 /// or [lower + w/2, upper - w/2] for continuous data binned from the re-segmentation bounds, as
-/// the manual recommends. Without `range`, G spans the lowest to the highest X_d,gl present in
-/// the ROI (for fixed bin number that is [1, Ng]).
+/// the manual recommends. A half-open re-segmentation range is closed with the ROI's maximum
+/// (or minimum) intensity before it is passed, as IBSI prescribes. Without `range`, G spans the
+/// lowest to the highest X_d,gl present in the ROI (for fixed bin number that is [1, Ng]).
 ///
 /// The IVH is evaluated at every discretised intensity i (bin centre) within G, present in the
 /// ROI or not, with fractional volume nu_i = fraction of ROI voxels with X_d,gl >= i.

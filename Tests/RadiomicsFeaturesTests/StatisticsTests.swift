@@ -41,19 +41,6 @@ enum FirstOrderChestPhantom {
     }
 }
 
-/// Counts how many references a computed family meets and prints the misses with their values.
-func complianceCount(_ computed: FeatureValues, references: [ReferenceValue], label: String) -> (passed: Int, failed: [String]) {
-    var passed = 0
-    var failed: [String] = []
-    for ref in references {
-        let v = computed[ref.tag] ?? .nan
-        if ref.accepts(v) { passed += 1 } else { failed.append("\(ref.tag): computed \(v), reference \(ref.text) ± \(ref.tolerance)") }
-    }
-    print("compliance \(label): \(passed) of \(references.count) within tolerance")
-    for f in failed { print("  miss \(f)") }
-    return (passed, failed)
-}
-
 func expectClose(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-12, _ what: String = "",
                  sourceLocation: SourceLocation = #_sourceLocation) {
     guard let a else { Issue.record("\(what): missing", sourceLocation: sourceLocation); return }
