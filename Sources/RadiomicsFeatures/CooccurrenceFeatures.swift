@@ -43,9 +43,8 @@ public struct CooccurrenceMarginals: Sendable {
 
     /// Nil for an empty matrix (no neighbour pairs): it has no probabilities.
     public init?(_ matrix: CooccurrenceMatrix) {
-        guard !matrix.isEmpty else { return nil }
+        guard let joint = matrix.probabilities() else { return nil }
         let ng = matrix.levelCount
-        let total = Double(matrix.total)
         var entries: [Entry] = []
         var marginal = Array(repeating: 0.0, count: ng)
         var difference = Array(repeating: 0.0, count: ng)
@@ -53,9 +52,8 @@ public struct CooccurrenceMarginals: Sendable {
         var hxy = 0.0
         for i in 1...ng {
             for j in 1...ng {
-                let n = matrix[i, j]
-                if n == 0 { continue }
-                let p = Double(n) / total
+                let p = joint[(i - 1) * ng + (j - 1)]
+                if p == 0 { continue }
                 entries.append(Entry(i: i, j: j, p: p))
                 marginal[i - 1] += p
                 difference[abs(i - j)] += p
@@ -176,16 +174,18 @@ public enum CooccurrenceFeatures {
         for m in volumetric { direction3D.add(features(of: m)) }
         let merged3D = CooccurrenceMatrix.merged(volumetric, levelCount: ng)
 
-        let byAggregation: [(Aggregation, [Double])] = [
-            (.slice2DAverage, sliceDirection.values),
-            (.slice2DMerged, sliceMerged.values),
-            (.volume2_5DAverage, direction2_5D.values),
-            (.volume2_5DMerged, features(of: merged2_5D) ?? FeatureMean(count: table.count).values),
-            (.volume3DAverage, direction3D.values),
-            (.volume3DMerged, features(of: merged3D) ?? FeatureMean(count: table.count).values),
+        let undefined = Array(repeating: Double.nan, count: table.count)
+        let byAggregation: [Aggregation: [Double]] = [
+            .slice2DAverage: sliceDirection.values,
+            .slice2DMerged: sliceMerged.values,
+            .volume2_5DAverage: direction2_5D.values,
+            .volume2_5DMerged: features(of: merged2_5D) ?? undefined,
+            .volume3DAverage: direction3D.values,
+            .volume3DMerged: features(of: merged3D) ?? undefined,
         ]
         var out = FeatureValues()
-        for (aggregation, values) in byAggregation {
+        for aggregation in Aggregation.directional {
+            let values = byAggregation[aggregation]!
             for (k, definition) in definitions.enumerated() { out.append(definition.tag(aggregation), values[k]) }
         }
         return out

@@ -50,6 +50,14 @@ public struct CooccurrenceMatrix: Sendable, Equatable {
     /// of feature averages.
     public var isEmpty: Bool { total == 0 }
 
+    /// The joint probabilities p_ij = M_ij / sum(M), row-major like `counts`; nil for an empty
+    /// matrix, which has no probability distribution.
+    public func probabilities() -> [Double]? {
+        guard total > 0 else { return nil }
+        let total = Double(self.total)
+        return counts.map { Double($0) / total }
+    }
+
     /// Merges by summing counts element-wise (IBSI: matrices are merged before normalisation).
     public static func += (lhs: inout CooccurrenceMatrix, rhs: CooccurrenceMatrix) {
         precondition(lhs.levelCount == rhs.levelCount, "merging matrices of different Ng")

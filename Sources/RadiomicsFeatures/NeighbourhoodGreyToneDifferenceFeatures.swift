@@ -93,13 +93,14 @@ public enum NeighbourhoodGreyToneDifferenceFeatures {
             merged += m
         }
         let undefined = Array(repeating: Double.nan, count: table.count)
-        let byAggregation: [(Aggregation, [Double])] = [
-            (.slice2D, perSlice.values),
-            (.volume2_5D, features(of: merged) ?? undefined),
-            (.volume3D, features(of: builder.volumeMatrix()) ?? undefined),
+        let byAggregation: [Aggregation: [Double]] = [
+            .slice2D: perSlice.values,
+            .volume2_5D: features(of: merged) ?? undefined,
+            .volume3D: features(of: builder.volumeMatrix()) ?? undefined,
         ]
         var out = FeatureValues()
-        for (aggregation, values) in byAggregation {
+        for aggregation in Aggregation.nonDirectional {
+            let values = byAggregation[aggregation]!
             for (k, definition) in definitions.enumerated() { out.append(definition.tag(aggregation), values[k]) }
         }
         return out

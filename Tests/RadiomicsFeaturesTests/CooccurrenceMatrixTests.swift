@@ -122,6 +122,17 @@ import Testing
         }
     }
 
+    @Test func normalisationDividesByTheTotal() {
+        let ng = builder.levelCount
+        let merged = CooccurrenceMatrix.merged((0..<4).flatMap { builder.sliceMatrices(z: $0) }, levelCount: ng)
+        let p = try! #require(merged.probabilities())
+        #expect(merged.total == 2 * (22 + 17 + 6 + 16 + 11 + 4 + 42 + 5 + 8 + 8 + 1 + 2 + 4 + 3 + 56 + 7 + 4 + 2 + 70 + 7 + 5 + 2)
+            - (22 + 16 + 4 + 42 + 4 + 56 + 2 + 70 + 2))
+        #expect(abs(p.reduce(0, +) - 1) < 1e-12)
+        #expect(p[0] == Double(merged[1, 1]) / Double(merged.total))
+        #expect(CooccurrenceMatrix(levelCount: 6).probabilities() == nil)
+    }
+
     @Test func distanceScalesTheDirectionVectors() {
         // A 1x4x1 column 1,2,3,4 (x fastest: one voxel per row): distance 2 pairs (1,3) and (2,4) along y.
         let grid = Grid(size: SIMD3(1, 4, 1), spacing: SIMD3(1, 1, 1), origin: .zero)
