@@ -73,9 +73,11 @@ public enum DistanceZoneMatrix {
     /// N_v of each is the number of ROI voxels of its slice.
     public static func slices(_ volume: DiscretisedVolume) -> [GreyLevelSizeMatrix] {
         let zones = GreyLevelZones(volume, inPlane: true, minimumOf: distanceMap(volume, inPlane: true))
-        let columns = zones.minima.max() ?? 0
-        var out = roiVoxelsPerSlice(volume).map {
-            GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: columns, voxelCount: Double($0))
+        // Each slice matrix is as wide as its own largest value, not the largest of all slices.
+        var columns = [Int](repeating: 0, count: volume.grid.size.z)
+        for k in 0..<zones.count { columns[zones.slices[k]] = max(columns[zones.slices[k]], zones.minima[k]) }
+        var out = zip(roiVoxelsPerSlice(volume), columns).map {
+            GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: $1, voxelCount: Double($0))
         }
         for k in 0..<zones.count { out[zones.slices[k]].add(level: zones.levels[k], size: zoneDistance(zones.minima[k])) }
         return out

@@ -19,8 +19,13 @@ public enum RunLengthMatrix {
         precondition(slice == nil || direction.isInPlane, "a slice matrix needs an in-plane direction")
         let s = volume.grid.size
         let zRange = slice.map { $0..<($0 + 1) } ?? 0..<s.z
-        var m = GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: max(s.x, s.y, s.z))
         let dx = direction.dx, dy = direction.dy, dz = direction.dz
+        // The longest possible run: the shortest block side among the axes the direction moves along.
+        var longest = Int.max
+        if dx != 0 { longest = min(longest, s.x) }
+        if dy != 0 { longest = min(longest, s.y) }
+        if dz != 0 { longest = min(longest, s.z) }
+        var m = GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: longest == Int.max ? 0 : longest)
         let step = direction.flatOffset(size: s)
         var voxels = 0
         volume.levels.withUnsafeBufferPointer { l in

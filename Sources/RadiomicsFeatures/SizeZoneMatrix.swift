@@ -85,9 +85,11 @@ public enum SizeZoneMatrix {
     /// number of ROI voxels of its slice. A slice without ROI voxels gives an empty matrix.
     public static func slices(_ volume: DiscretisedVolume) -> [GreyLevelSizeMatrix] {
         let zones = GreyLevelZones(volume, inPlane: true)
-        let columns = zones.sizes.max() ?? 0
-        var out = roiVoxelsPerSlice(volume).map {
-            GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: columns, voxelCount: Double($0))
+        // Each slice matrix is as wide as its own largest value, not the largest of all slices.
+        var columns = [Int](repeating: 0, count: volume.grid.size.z)
+        for k in 0..<zones.count { columns[zones.slices[k]] = max(columns[zones.slices[k]], zones.sizes[k]) }
+        var out = zip(roiVoxelsPerSlice(volume), columns).map {
+            GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: $1, voxelCount: Double($0))
         }
         for k in 0..<zones.count { out[zones.slices[k]].add(level: zones.levels[k], size: zones.sizes[k]) }
         return out
