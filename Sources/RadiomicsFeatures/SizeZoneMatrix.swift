@@ -6,17 +6,17 @@ import RadiomicsCore
 // within a slice in 2D. Element s_ij counts the zones of grey level i and size (voxel count) j.
 
 /// The zones of a discretised volume, found by flood fill with an explicit stack.
-public struct GreyLevelZones: Sendable {
+struct GreyLevelZones: Sendable {
     /// Grey level of each zone.
-    public private(set) var levels: [Int] = []
+    private(set) var levels: [Int] = []
     /// Number of voxels of each zone.
-    public private(set) var sizes: [Int] = []
+    private(set) var sizes: [Int] = []
     /// Slice (z of the block) of each zone; meaningful for in-plane zones, else the slice of the
     /// zone's first voxel in storage order.
-    public private(set) var slices: [Int] = []
+    private(set) var slices: [Int] = []
     /// For each zone, the smallest value of `minimumOf` over its voxels (GLDZM's zone
     /// distance); empty when no such map was given.
-    public private(set) var minima: [Int] = []
+    private(set) var minima: [Int] = []
 
     /// Labels the zones of `volume`. With `inPlane`, zones are 8-connected within each slice;
     /// otherwise 26-connected in 3D. `minimumOf`, if given, is a per-voxel map on the block
@@ -68,7 +68,7 @@ public struct GreyLevelZones: Sendable {
         self.minima = minima
     }
 
-    public var count: Int { levels.count }
+    var count: Int { levels.count }
 }
 
 public enum SizeZoneMatrix {
