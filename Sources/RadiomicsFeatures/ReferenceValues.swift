@@ -17,11 +17,15 @@ public struct ReferenceValue: Sendable, Equatable {
     }
 
     /// Significant digits written in the reference (at least 3): "0.698" -> 3, "125256" -> 6,
-    /// "2.10e-03" -> 3.
+    /// "2.10e-03" -> 3. Trailing zeros of a whole number are not significant: the manual writes
+    /// the value stored as "1490" as 1.49 x 10^3.
     public var significantDigits: Int {
         var mantissa = text.trimmingCharacters(in: .whitespaces)
         if let e = mantissa.firstIndex(where: { $0 == "e" || $0 == "E" }) { mantissa = String(mantissa[..<e]) }
-        let digits = mantissa.filter(\.isNumber).drop(while: { $0 == "0" })
+        var digits = Array(mantissa.filter(\.isNumber).drop(while: { $0 == "0" }))
+        if !mantissa.contains(".") {
+            while digits.last == "0" { digits.removeLast() }
+        }
         return max(3, digits.count)
     }
 

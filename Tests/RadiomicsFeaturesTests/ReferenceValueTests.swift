@@ -8,6 +8,9 @@ import Testing
         #expect(ReferenceValue(tag: "a", text: "2.1", tolerance: 0).significantDigits == 3)
         #expect(ReferenceValue(tag: "a", text: "-0.0123", tolerance: 0).significantDigits == 3)
         #expect(ReferenceValue(tag: "a", text: "4.6e-05", tolerance: 0).significantDigits == 3)
+        #expect(ReferenceValue(tag: "a", text: "1490", tolerance: 0).significantDigits == 3)
+        #expect(ReferenceValue(tag: "a", text: "125000", tolerance: 0).significantDigits == 3)
+        #expect(ReferenceValue(tag: "a", text: "1490.0", tolerance: 0).significantDigits == 5)
     }
 
     @Test func roundingRuleAcceptsOnlyValuesThatRoundToTheReference() {

@@ -7,16 +7,9 @@ import Testing
     @Test func digitalPhantomCompliance() {
         let values = SizeZoneFeatures.compute(DigitalPhantom.discretised, settings: TextureSettings())
         #expect(values.count == SizeZoneFeatures.definitions.count * Aggregation.nonDirectional.count)
-        // szm_lzhge_3D computes 7473 / 5 = 1494.6 from the manual's 3D matrix (checked below). The
-        // manual gives 1.49e3 (3 significant digits); the reference file writes "1490", which
-        // ReferenceValue.significantDigits reads as 4 digits, so 1494.6 rounds to 1495. Known
-        // issue of the reference parsing, not of the feature: it fails again once fixed, so the
-        // marker gets removed.
-        withKnownIssue("reference \"1490\" read with 4 significant digits") {
-            assertCompliance(values, references: DigitalPhantom.references(prefix: "szm"), family: "szm")
-        } matching: { issue in
-            issue.comments.contains { $0.rawValue.hasPrefix("szm_lzhge_3D: computed") }
-        }
+        // szm_lzhge_3D = 7473 / 5 = 1494.6 from the manual's 3D matrix; the manual gives 1.49e3,
+        // which the reference file writes as "1490" (3 significant digits).
+        assertCompliance(values, references: DigitalPhantom.references(prefix: "szm"), family: "szm")
         #expect(abs(values["szm_lzhge_3D"]! - 7473.0 / 5) < 1e-9)
         #expect(ReferenceValue.round(1494.6, significantDigits: 3) == 1490)
     }
