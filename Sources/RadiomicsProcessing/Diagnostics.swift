@@ -27,12 +27,12 @@ public enum Diagnostics {
             for a in 0..<3 { out.append(("img_dim_\(axes[a])_\(s)_img", Double(image.grid.size[a]))) }
         }
         for a in 0..<3 { out.append(("int_mask_dim_\(axes[a])_\(s)_roi", Double(intensityMask.grid.size[a]))) }
-        let intBox = intensityMask.boundingBox
-        let morphBox = morphologicalMask.boundingBox
+        let (intCount, intBox) = summary(intensityMask)
+        let (morphCount, morphBox) = summary(morphologicalMask)
         for a in 0..<3 { out.append(("int_mask_bb_dim_\(axes[a])_\(s)_roi", intBox.map { Double($0.size[a]) } ?? .nan)) }
         for a in 0..<3 { out.append(("morph_mask_bb_dim_\(axes[a])_\(s)_roi", morphBox.map { Double($0.size[a]) } ?? .nan)) }
-        out.append(("int_mask_vox_count_\(s)_roi", Double(intensityMask.count)))
-        out.append(("morph_mask_vox_count_\(s)_roi", Double(morphologicalMask.count)))
+        out.append(("int_mask_vox_count_\(s)_roi", Double(intCount)))
+        out.append(("morph_mask_vox_count_\(s)_roi", Double(morphCount)))
         var n = 0
         var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
         for (v, m) in zip(image.voxels, intensityMask.voxels) where m {
@@ -46,6 +46,31 @@ public enum Diagnostics {
         out.append(("int_mask_min_int_\(s)_roi", n > 0 ? lo : .nan))
         out.append(("int_mask_max_int_\(s)_roi", n > 0 ? hi : .nan))
         return out
+    }
+
+    /// Voxel count and bounding box of a mask in one pass over its rows.
+    static func summary(_ mask: Mask) -> (count: Int, box: BoundingBox?) {
+        let n = mask.grid.size
+        var count = 0
+        var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: -1)
+        mask.voxels.withUnsafeBufferPointer { v in
+            for z in 0..<n.z {
+                for y in 0..<n.y {
+                    let row = (y + n.y * z) * n.x
+                    var first = -1, last = -1
+                    for x in 0..<n.x where v[row + x] {
+                        if first < 0 { first = x }
+                        last = x
+                        count += 1
+                    }
+                    if first >= 0 {
+                        lo = pointwiseMin(lo, SIMD3(first, y, z))
+                        hi = pointwiseMax(hi, SIMD3(last, y, z))
+                    }
+                }
+            }
+        }
+        return (count, count > 0 ? BoundingBox(lower: lo, upper: hi) : nil)
     }
 
     /// `values(stage:...)` for a region of interest.

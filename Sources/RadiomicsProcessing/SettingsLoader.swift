@@ -142,8 +142,7 @@ public enum SettingsLoader {
 
         func error(_ message: String) -> RadiomicsError { RadiomicsError(.usage, file: source, message) }
 
-        /// The entries of a mapping, keyed by name, after checking every key is known and
-        /// appears once. `path` is the mapping's own key (nil at the top level).
+        /// The entries of a mapping, keyed by name, after checking every key is known. `path` is the mapping's own key (nil at the top level).
         func mapping(_ node: Node, path: String?, known: [String]) throws -> [String: Node] {
             guard case let .mapping(m) = node else {
                 throw error(path.map { "'\($0)' must be a mapping of keys to values" } ?? "the settings document must be a mapping of keys to values")
@@ -156,10 +155,7 @@ public enum SettingsLoader {
                     let place = path.map { "in '\($0)'" } ?? "at the top level"
                     throw error("unknown key '\(key)' \(place); known keys: \(known.joined(separator: ", "))")
                 }
-                guard out[key] == nil else {
-                    throw error("key '\(key)' appears twice\(path.map { " in '\($0)'" } ?? "")")
-                }
-                out[key] = v
+                out[key] = v  // the YAML parser already refuses duplicate keys
             }
             return out
         }
