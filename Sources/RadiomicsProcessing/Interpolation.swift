@@ -23,6 +23,8 @@ public enum Interpolation {
     public static func targetGrid(for grid: Grid, settings: InterpolationSettings) -> Grid {
         var out = grid
         let axes = settings.inPlaneOnly ? 2 : 3
+        precondition(settings.spacing.count >= axes && settings.spacing.prefix(axes).allSatisfy { $0 > 0 },
+                     "interpolation spacing needs \(axes) positive values")
         for a in 0..<axes {
             let sa = grid.spacing[a]
             let sb = settings.spacing[a]

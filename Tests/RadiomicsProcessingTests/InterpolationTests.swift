@@ -169,7 +169,12 @@ import Testing
         let start = Date()
         let (out, outMask) = Interpolation.apply(image: image, mask: mask, settings: settings)
         let seconds = Date().timeIntervalSince(start)
-        print("CT phantom cubic + linear mask resampling to 2 mm: \(String(format: "%.3f", seconds)) s (debug build)")
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        print("CT phantom cubic + linear mask resampling to 2 mm: \(String(format: "%.3f", seconds)) s (\(build) build)")
         #expect(out.grid.size == SIMD3(100, 99, 90))
         #expect(outMask.count > 0)
         #expect(seconds < 10)
