@@ -149,6 +149,9 @@ public struct Settings: Codable, Equatable, Sendable {
     public var localIntensitySphereVolume: Double
     /// Families to compute; all of them when empty.
     public var families: [FeatureFamily]
+    /// The IBSI "slice-wise or single volume" choice: true for the 2D configurations, whose
+    /// texture features are computed within each slice (2D aggregations), false for 3D.
+    public var sliceWise: Bool = false
 
     public init(interpolation: InterpolationSettings? = nil,
                 reSegmentation: ReSegmentationSettings = .init(),
@@ -156,7 +159,8 @@ public struct Settings: Codable, Equatable, Sendable {
                 ivhDiscretisation: DiscretisationSettings? = nil,
                 texture: TextureSettings = .init(),
                 localIntensitySphereVolume: Double = 1000,
-                families: [FeatureFamily] = []) {
+                families: [FeatureFamily] = [],
+                sliceWise: Bool = false) {
         self.interpolation = interpolation
         self.reSegmentation = reSegmentation
         self.discretisation = discretisation
@@ -164,6 +168,7 @@ public struct Settings: Codable, Equatable, Sendable {
         self.texture = texture
         self.localIntensitySphereVolume = localIntensitySphereVolume
         self.families = families
+        self.sliceWise = sliceWise
     }
 
     public var enabledFamilies: [FeatureFamily] { families.isEmpty ? FeatureFamily.allCases : families }

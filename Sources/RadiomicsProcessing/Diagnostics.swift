@@ -1,0 +1,80 @@
+import RadiomicsCore
+
+// IBSI diagnostic features (IBSI 1, "Reference data sets", "Diagnostic features"): how the image
+// and the two ROI masks change with each processing step. Tags follow the IBSI reference files,
+// e.g. `img_dim_x_interp_img`, `int_mask_bb_dim_y_reseg_roi`, `int_mask_mean_int_init_roi`.
+
+public enum Diagnostics {
+    /// The processing step after which the values are taken.
+    public enum Stage: String, CaseIterable, Sendable {
+        /// After loading.
+        case initial = "init"
+        /// After interpolation.
+        case interpolated = "interp"
+        /// After re-segmentation.
+        case reSegmented = "reseg"
+    }
+
+    /// The diagnostic values of one stage, in the order of the IBSI reference files. The image
+    /// dimensions are reported for the initial and interpolated stages only (re-segmentation
+    /// does not change the image). Bounding-box dimensions and intensity statistics of an empty
+    /// mask are NaN.
+    public static func values(stage: Stage, image: Image, intensityMask: Mask, morphologicalMask: Mask) -> [(tag: String, value: Double)] {
+        let s = stage.rawValue
+        var out: [(tag: String, value: Double)] = []
+        let axes = ["x", "y", "z"]
+        if stage != .reSegmented {
+            for a in 0..<3 { out.append(("img_dim_\(axes[a])_\(s)_img", Double(image.grid.size[a]))) }
+        }
+        for a in 0..<3 { out.append(("int_mask_dim_\(axes[a])_\(s)_roi", Double(intensityMask.grid.size[a]))) }
+        let (intCount, intBox) = summary(intensityMask)
+        let (morphCount, morphBox) = summary(morphologicalMask)
+        for a in 0..<3 { out.append(("int_mask_bb_dim_\(axes[a])_\(s)_roi", intBox.map { Double($0.size[a]) } ?? .nan)) }
+        for a in 0..<3 { out.append(("morph_mask_bb_dim_\(axes[a])_\(s)_roi", morphBox.map { Double($0.size[a]) } ?? .nan)) }
+        out.append(("int_mask_vox_count_\(s)_roi", Double(intCount)))
+        out.append(("morph_mask_vox_count_\(s)_roi", Double(morphCount)))
+        var n = 0
+        var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
+        for (v, m) in zip(image.voxels, intensityMask.voxels) where m {
+            let x = Double(v)
+            n += 1
+            sum += x
+            lo = min(lo, x)
+            hi = max(hi, x)
+        }
+        out.append(("int_mask_mean_int_\(s)_roi", n > 0 ? sum / Double(n) : .nan))
+        out.append(("int_mask_min_int_\(s)_roi", n > 0 ? lo : .nan))
+        out.append(("int_mask_max_int_\(s)_roi", n > 0 ? hi : .nan))
+        return out
+    }
+
+    /// Voxel count and bounding box of a mask in one pass over its rows.
+    static func summary(_ mask: Mask) -> (count: Int, box: BoundingBox?) {
+        let n = mask.grid.size
+        var count = 0
+        var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: -1)
+        mask.voxels.withUnsafeBufferPointer { v in
+            for z in 0..<n.z {
+                for y in 0..<n.y {
+                    let row = (y + n.y * z) * n.x
+                    var first = -1, last = -1
+                    for x in 0..<n.x where v[row + x] {
+                        if first < 0 { first = x }
+                        last = x
+                        count += 1
+                    }
+                    if first >= 0 {
+                        lo = pointwiseMin(lo, SIMD3(first, y, z))
+                        hi = pointwiseMax(hi, SIMD3(last, y, z))
+                    }
+                }
+            }
+        }
+        return (count, count > 0 ? BoundingBox(lower: lo, upper: hi) : nil)
+    }
+
+    /// `values(stage:...)` for a region of interest.
+    public static func values(stage: Stage, roi: RegionOfInterest) -> [(tag: String, value: Double)] {
+        values(stage: stage, image: roi.image, intensityMask: roi.intensityMask, morphologicalMask: roi.morphologicalMask)
+    }
+}

@@ -1,0 +1,360 @@
+import RadiomicsCore
+
+// Image and mask interpolation (IBSI 1, "Interpolation").
+//
+// The interpolation grid is aligned on the centre of the original grid ("align grid centers"),
+// with n_b = ceil(n_a s_a / s_b) points per axis, so it may reach beyond the original extent;
+// there, intensities are taken from the nearest boundary voxel (the image is padded with its
+// boundary values).
+//
+// All three kernels are tensor products of 1D kernels, so when the new grid's axes are parallel
+// to the original ones (always the case for `targetGrid`) resampling runs as three 1D passes,
+// one per axis, each driven by a precomputed table of source indices and weights. Tricubic
+// spline interpolation is the interpolating cubic B-spline: the image is first turned into
+// B-spline coefficients by the exact recursive prefilter (pole sqrt(3) - 2) along each axis and
+// the coefficients are then evaluated with the cubic B-spline weights. This spline passes
+// through every original voxel value and reproduces polynomials up to degree 3 away from the
+// image border.
+
+public enum Interpolation {
+    /// The IBSI interpolation grid: the new spacing, n_b = ceil(n_a s_a / s_b) voxels per axis,
+    /// centred on the original grid (same direction cosines). With `inPlaneOnly` the z axis keeps
+    /// its size, spacing and position.
+    public static func targetGrid(for grid: Grid, settings: InterpolationSettings) -> Grid {
+        var out = grid
+        let axes = settings.inPlaneOnly ? 2 : 3
+        precondition(settings.spacing.count >= axes && settings.spacing.prefix(axes).allSatisfy { $0 > 0 },
+                     "interpolation spacing needs \(axes) positive values")
+        for a in 0..<axes {
+            let sa = grid.spacing[a]
+            let sb = settings.spacing[a]
+            let na = grid.size[a]
+            let extent = Double(na) * sa
+            // The ratio is rounded to 1e-9 first so that an extent that is an exact multiple of
+            // the new spacing in decimal (e.g. 3 x 0.1 / 0.3) does not gain a voxel to binary noise.
+            let ratio = (extent / sb * 1e9).rounded() / 1e9
+            let nb = max(1, Int(ratio.rounded(.up)))
+            out.size[a] = nb
+            out.spacing[a] = sb
+        }
+        // Centre of the new grid = centre of the old grid, in voxel units of the old grid.
+        let shift = SIMD3<Double>(
+            (grid.spacing.x * Double(grid.size.x - 1) - out.spacing.x * Double(out.size.x - 1)) / 2 / grid.spacing.x,
+            (grid.spacing.y * Double(grid.size.y - 1) - out.spacing.y * Double(out.size.y - 1)) / 2 / grid.spacing.y,
+            (grid.spacing.z * Double(grid.size.z - 1) - out.spacing.z * Double(out.size.z - 1)) / 2 / grid.spacing.z)
+        out.origin = grid.world(shift)
+        return out
+    }
+
+    /// Resamples an image on `grid` with the given kernel. Positions beyond the original grid
+    /// take the value of the nearest boundary voxel.
+    public static func resample(_ image: Image, to grid: Grid, method: InterpolationMethod) -> Image {
+        let values = resampleValues(image.voxels.map(Double.init), from: image.grid, to: grid, method: method)
+        return Image(grid: grid, voxels: values.map { Float($0) })
+    }
+
+    /// Resamples a mask: the 0/1 mask is interpolated as a real-valued image and voxels whose
+    /// value is at least `threshold` (the IBSI partial-volume threshold, usually 0.5) are kept.
+    public static func resampleMask(_ mask: Mask, to grid: Grid, method: InterpolationMethod, threshold: Double) -> Mask {
+        let values = resampleValues(mask.voxels.map { $0 ? 1.0 : 0.0 }, from: mask.grid, to: grid, method: method)
+        // A value that should be exactly the threshold may land a few ulps below it after the
+        // weighted sums (the 0.4999... case the IBSI manual warns about); allow for that.
+        let cut = threshold - 1e-9
+        return Mask(grid: grid, voxels: values.map { $0 >= cut })
+    }
+
+    /// Interpolates an image and its mask to the grid `settings` ask for, rounding the
+    /// intensities when `settings.roundIntensities`.
+    public static func apply(image: Image, mask: Mask, settings: InterpolationSettings) -> (image: Image, mask: Mask) {
+        let target = targetGrid(for: image.grid, settings: settings)
+        var out = resample(image, to: target, method: settings.imageMethod)
+        if settings.roundIntensities {
+            out.voxels = out.voxels.map { $0.rounded() }
+        }
+        let outMask = resampleMask(mask, to: target, method: settings.maskMethod, threshold: settings.maskThreshold)
+        return (out, outMask)
+    }
+
+    // MARK: - Resampling core
+
+    /// Values of `values` (on `source`) at the voxel centres of `target`.
+    static func resampleValues(_ values: [Double], from source: Grid, to target: Grid, method: InterpolationMethod) -> [Double] {
+        precondition(values.count == source.voxelCount)
+        if axesParallel(source, target) {
+            return separable(values, from: source, to: target, method: method)
+        }
+        return general(values, from: source, to: target, method: method)
+    }
+
+    static func axesParallel(_ a: Grid, _ b: Grid) -> Bool {
+        func close(_ u: SIMD3<Double>, _ v: SIMD3<Double>) -> Bool {
+            let d = u - v
+            return abs(d.x) < 1e-9 && abs(d.y) < 1e-9 && abs(d.z) < 1e-9
+        }
+        return close(a.direction.0, b.direction.0) && close(a.direction.1, b.direction.1) && close(a.direction.2, b.direction.2)
+    }
+
+    /// A 1D resampling table: for every output index, `taps` source indices and weights.
+    struct AxisTable {
+        var taps: Int
+        var index: [Int]
+        var weight: [Double]
+        var outputCount: Int
+    }
+
+    /// Number of boundary-value voxels added on each side before the B-spline prefilter. The
+    /// prefilter's influence decays as 0.268^k, below 1e-7 after 12 voxels, so the spline inside
+    /// the image is that of an image padded with its boundary values to infinity.
+    static let splinePadding = 12
+
+    /// Continuous source coordinate (in source voxels along `axis`) of target index 0, and the
+    /// step per target index. Valid when the axes are parallel.
+    static func axisMapping(_ source: Grid, _ target: Grid, axis: Int) -> (start: Double, step: Double) {
+        let p = source.voxel(target.origin)
+        return (p[axis], target.spacing[axis] / source.spacing[axis])
+    }
+
+    /// True when the target samples along `axis` fall exactly on the source voxels, index for
+    /// index, so the axis needs no pass.
+    static func isIdentity(_ source: Grid, _ target: Grid, axis: Int) -> Bool {
+        let (start, step) = axisMapping(source, target, axis: axis)
+        return source.size[axis] == target.size[axis] && abs(start) < 1e-9 && abs(step - 1) < 1e-9
+    }
+
+    static func table(sourceCount n: Int, outputCount m: Int, start: Double, step: Double,
+                      method: InterpolationMethod) -> AxisTable {
+        switch method {
+        case .nearest:
+            var index = [Int](repeating: 0, count: m)
+            for i in 0..<m {
+                let u = start + Double(i) * step
+                // Half-way points go to the higher index (round half up), then clamp to the edge.
+                index[i] = min(max(Int((u + 0.5).rounded(.down)), 0), n - 1)
+            }
+            return AxisTable(taps: 1, index: index, weight: [Double](repeating: 1, count: m), outputCount: m)
+        case .linear:
+            var index = [Int](repeating: 0, count: 2 * m)
+            var weight = [Double](repeating: 0, count: 2 * m)
+            for i in 0..<m {
+                let u = min(max(start + Double(i) * step, 0), Double(n - 1))
+                let i0 = min(Int(u.rounded(.down)), max(n - 2, 0))
+                let f = u - Double(i0)
+                index[2 * i] = i0
+                index[2 * i + 1] = min(i0 + 1, n - 1)
+                weight[2 * i] = 1 - f
+                weight[2 * i + 1] = f
+            }
+            return AxisTable(taps: 2, index: index, weight: weight, outputCount: m)
+        case .cubic:
+            // Indices refer to the padded coefficient line: source index k is at k + padding.
+            let pad = splinePadding
+            let count = n + 2 * pad
+            var index = [Int](repeating: 0, count: 4 * m)
+            var weight = [Double](repeating: 0, count: 4 * m)
+            for i in 0..<m {
+                let u = min(max(start + Double(i) * step, Double(-pad + 1)), Double(n - 2 + pad)) + Double(pad)
+                let i0 = Int(u.rounded(.down))
+                let w = cubicBSplineWeights(u - Double(i0))
+                for k in 0..<4 {
+                    index[4 * i + k] = min(max(i0 - 1 + k, 0), count - 1)
+                    weight[4 * i + k] = w[k]
+                }
+            }
+            return AxisTable(taps: 4, index: index, weight: weight, outputCount: m)
+        }
+    }
+
+    /// Cubic B-spline weights of the samples at offsets -1, 0, 1, 2 for a point at fraction `t`
+    /// in [0, 1) past sample 0.
+    @inline(__always)
+    static func cubicBSplineWeights(_ t: Double) -> SIMD4<Double> {
+        let s = 1 - t
+        let t2 = t * t, t3 = t2 * t
+        return SIMD4(s * s * s / 6,
+                     (4 - 6 * t2 + 3 * t3) / 6,
+                     (1 + 3 * t + 3 * t2 - 3 * t3) / 6,
+                     t3 / 6)
+    }
+
+    /// Three 1D passes (x, then y, then z).
+    static func separable(_ values: [Double], from source: Grid, to target: Grid, method: InterpolationMethod) -> [Double] {
+        var data = values
+        var dims = source.size
+        for axis in 0..<3 {
+            if isIdentity(source, target, axis: axis) { continue }
+            let n = source.size[axis]
+            if method == .cubic {
+                (data, dims) = padAndPrefilter(data, dims: dims, axis: axis)
+            }
+            let (start, step) = axisMapping(source, target, axis: axis)
+            let t = table(sourceCount: n, outputCount: target.size[axis], start: start, step: step, method: method)
+            (data, dims) = pass(data, dims: dims, axis: axis, table: t)
+        }
+        return data
+    }
+
+    /// Applies a 1D table along `axis` of a block of size `dims` (x fastest).
+    static func pass(_ input: [Double], dims: SIMD3<Int>, axis: Int, table t: AxisTable) -> ([Double], SIMD3<Int>) {
+        var outDims = dims
+        outDims[axis] = t.outputCount
+        var output = [Double](repeating: 0, count: outDims.x * outDims.y * outDims.z)
+        let taps = t.taps
+        input.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                t.index.withUnsafeBufferPointer { idx in
+                    t.weight.withUnsafeBufferPointer { wt in
+                        switch axis {
+                        case 0:
+                            let rows = dims.y * dims.z
+                            let nIn = dims.x, nOut = outDims.x
+                            for r in 0..<rows {
+                                let si = r * nIn, di = r * nOut
+                                for i in 0..<nOut {
+                                    var acc = 0.0
+                                    for k in 0..<taps { acc += wt[i * taps + k] * src[si + idx[i * taps + k]] }
+                                    dst[di + i] = acc
+                                }
+                            }
+                        case 1:
+                            let nx = dims.x
+                            for z in 0..<dims.z {
+                                let sz = z * dims.y * nx, dz = z * outDims.y * nx
+                                for j in 0..<outDims.y {
+                                    let drow = dz + j * nx
+                                    for k in 0..<taps {
+                                        let w = wt[j * taps + k]
+                                        if w == 0 { continue }
+                                        let srow = sz + idx[j * taps + k] * nx
+                                        for x in 0..<nx { dst[drow + x] += w * src[srow + x] }
+                                    }
+                                }
+                            }
+                        default:
+                            let plane = dims.x * dims.y
+                            for j in 0..<outDims.z {
+                                let dplane = j * plane
+                                for k in 0..<taps {
+                                    let w = wt[j * taps + k]
+                                    if w == 0 { continue }
+                                    let splane = idx[j * taps + k] * plane
+                                    for p in 0..<plane { dst[dplane + p] += w * src[splane + p] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (output, outDims)
+    }
+
+    /// Pads `axis` with `splinePadding` copies of the boundary values on each side and replaces
+    /// every line along it by its cubic B-spline coefficients.
+    static func padAndPrefilter(_ input: [Double], dims: SIMD3<Int>, axis: Int) -> ([Double], SIMD3<Int>) {
+        let pad = splinePadding
+        let n = dims[axis]
+        let m = n + 2 * pad
+        var outDims = dims
+        outDims[axis] = m
+        var output = [Double](repeating: 0, count: outDims.x * outDims.y * outDims.z)
+        // Strides of the axis in input and output, and the list of line starts.
+        let inStride = axis == 0 ? 1 : (axis == 1 ? dims.x : dims.x * dims.y)
+        let outStride = axis == 0 ? 1 : (axis == 1 ? outDims.x : outDims.x * outDims.y)
+        var line = [Double](repeating: 0, count: m)
+        input.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                line.withUnsafeMutableBufferPointer { buf in
+                    let (o1, o2): (Int, Int) = axis == 0 ? (dims.y, dims.z) : (axis == 1 ? (dims.x, dims.z) : (dims.x, dims.y))
+                    for b in 0..<o2 {
+                        for a in 0..<o1 {
+                            let inBase: Int, outBase: Int
+                            switch axis {
+                            case 0: inBase = (a + b * dims.y) * dims.x; outBase = (a + b * outDims.y) * outDims.x
+                            case 1: inBase = a + b * dims.x * dims.y; outBase = a + b * outDims.x * outDims.y
+                            default: inBase = a + b * dims.x; outBase = a + b * outDims.x
+                            }
+                            let first = src[inBase], last = src[inBase + (n - 1) * inStride]
+                            for k in 0..<pad { buf[k] = first; buf[m - 1 - k] = last }
+                            for k in 0..<n { buf[pad + k] = src[inBase + k * inStride] }
+                            bsplineCoefficients(buf)
+                            for k in 0..<m { dst[outBase + k * outStride] = buf[k] }
+                        }
+                    }
+                }
+            }
+        }
+        return (output, outDims)
+    }
+
+    /// Converts samples to cubic B-spline coefficients in place (mirror-symmetric boundaries):
+    /// a causal and an anti-causal first-order recursion with pole z = sqrt(3) - 2 and gain 6.
+    static func bsplineCoefficients(_ c: UnsafeMutableBufferPointer<Double>) {
+        let n = c.count
+        if n < 2 { return }
+        let z = 3.0.squareRoot() - 2
+        for k in 0..<n { c[k] *= 6 }
+        // Causal initial value: sum over the mirrored signal, truncated where z^k is negligible.
+        let horizon = min(n, 30)
+        var zk = z
+        var sum = c[0]
+        for k in 1..<horizon {
+            sum += zk * c[k]
+            zk *= z
+        }
+        if horizon < n {
+            c[0] = sum
+        } else {
+            // Exact value for short lines (the mirrored signal has period 2n - 2).
+            var zn = 1.0
+            for _ in 0..<(n - 1) { zn *= z }
+            let iz = 1 / z
+            var z2n = zn * zn * iz
+            var zj = z
+            sum = c[0] + zn * c[n - 1]
+            for k in 1..<(n - 1) {
+                sum += (zj + z2n) * c[k]
+                zj *= z
+                z2n *= iz
+            }
+            c[0] = sum / (1 - zn * zn)
+        }
+        for k in 1..<n { c[k] += z * c[k - 1] }
+        c[n - 1] = (z / (z * z - 1)) * (z * c[n - 2] + c[n - 1])
+        for k in stride(from: n - 2, through: 0, by: -1) { c[k] = z * (c[k + 1] - c[k]) }
+    }
+
+    /// Voxel-by-voxel resampling for grids whose axes are not parallel.
+    static func general(_ values: [Double], from source: Grid, to target: Grid, method: InterpolationMethod) -> [Double] {
+        var data = values
+        var dims = source.size
+        if method == .cubic {
+            for axis in 0..<3 { (data, dims) = padAndPrefilter(data, dims: dims, axis: axis) }
+        }
+        let n = source.size
+        var out = [Double](repeating: 0, count: target.voxelCount)
+        var i = 0
+        for z in 0..<target.size.z {
+            for y in 0..<target.size.y {
+                for x in 0..<target.size.x {
+                    let p = source.voxel(target.world(SIMD3(Double(x), Double(y), Double(z))))
+                    var taps: [[(Int, Double)]] = []
+                    for a in 0..<3 {
+                        let t = table(sourceCount: n[a], outputCount: 1, start: p[a], step: 0, method: method)
+                        taps.append((0..<t.taps).map { (t.index[$0], t.weight[$0]) })
+                    }
+                    var acc = 0.0
+                    for (iz, wz) in taps[2] {
+                        for (iy, wy) in taps[1] {
+                            for (ix, wx) in taps[0] {
+                                acc += wx * wy * wz * data[ix + dims.x * (iy + dims.y * iz)]
+                            }
+                        }
+                    }
+                    out[i] = acc
+                    i += 1
+                }
+            }
+        }
+        return out
+    }
+}

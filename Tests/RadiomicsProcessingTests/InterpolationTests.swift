@@ -1,0 +1,182 @@
+import Foundation
+import RadiomicsCore
+import Testing
+@testable import RadiomicsProcessing
+
+@Suite struct GridAlignmentTests {
+    @Test func fiveVoxelsOfThreeMillimetresToTwo() {
+        // Extent 5 x 3 = 15 mm -> ceil(15 / 2) = 8 voxels. Centres: original 0 + 3 (5 - 1) / 2 = 6 mm,
+        // new origin 0 + (3 * 4 - 2 * 7) / 2 = -1 mm, whose centre is -1 + 2 * 7 / 2 = 6 mm.
+        let grid = Grid(size: SIMD3(5, 5, 5), spacing: SIMD3(3, 3, 3), origin: .zero)
+        let t = Interpolation.targetGrid(for: grid, settings: InterpolationSettings(spacing: [2, 2, 2]))
+        #expect(t.size == SIMD3(8, 8, 8))
+        #expect(t.spacing == SIMD3(2, 2, 2))
+        #expect(t.origin == SIMD3(-1, -1, -1))
+    }
+
+    @Test func ibsiManualExampleFourByFour() {
+        // The manual's 4x4 grid of 3 mm to 2 mm: 6x6 voxels; origin (3 * 3 - 2 * 5) / 2 = -0.5 mm.
+        let grid = Grid(size: SIMD3(4, 4, 1), spacing: SIMD3(3, 3, 3), origin: SIMD3(10, 20, 30))
+        let t = Interpolation.targetGrid(for: grid, settings: InterpolationSettings(spacing: [2, 2, 2], inPlaneOnly: true))
+        #expect(t.size == SIMD3(6, 6, 1))
+        #expect(t.spacing == SIMD3(2, 2, 3))
+        #expect(t.origin == SIMD3(9.5, 19.5, 30))
+    }
+
+    @Test func inPlaneOnlyKeepsTheSlices() {
+        let grid = Grid(size: SIMD3(204, 201, 60), spacing: SIMD3(0.977, 0.977, 3), origin: SIMD3(-100, -50, 7))
+        let t = Interpolation.targetGrid(for: grid, settings: InterpolationSettings(spacing: [2, 2], inPlaneOnly: true))
+        // ceil(204 * 0.977 / 2) = ceil(99.65) = 100, ceil(201 * 0.977 / 2) = ceil(98.19) = 99.
+        #expect(t.size == SIMD3(100, 99, 60))
+        #expect(t.spacing.z == 3)
+        #expect(t.origin.z == 7)
+    }
+
+    @Test func centreIsKeptWithRotatedAxes() {
+        // x runs towards -x in world space: the shift is applied along the grid's own axis.
+        let grid = Grid(size: SIMD3(5, 4, 3), spacing: SIMD3(3, 1, 2), origin: SIMD3(50, 0, 0),
+                        direction: (SIMD3(-1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)))
+        let t = Interpolation.targetGrid(for: grid, settings: InterpolationSettings(spacing: [2, 1, 2]))
+        #expect(t.size == SIMD3(8, 4, 3))
+        #expect(t.origin == SIMD3(51, 0, 0))
+        let centre = { (g: Grid) in g.world((SIMD3<Double>(g.size) - 1) / 2) }
+        #expect(abs((centre(t) - centre(grid)).max()) < 1e-12 && abs((centre(t) - centre(grid)).min()) < 1e-12)
+    }
+}
+
+@Suite struct ResamplingTests {
+    /// An image whose voxel (x, y, z) holds f(x, y, z).
+    func image(_ size: SIMD3<Int>, spacing: SIMD3<Double>, _ f: (Double, Double, Double) -> Double) -> Image {
+        let grid = Grid(size: size, spacing: spacing, origin: SIMD3(3, -2, 5))
+        var v = [Float](repeating: 0, count: grid.voxelCount)
+        for z in 0..<size.z { for y in 0..<size.y { for x in 0..<size.x {
+            v[grid.index(x, y, z)] = Float(f(Double(x), Double(y), Double(z)))
+        } } }
+        return Image(grid: grid, voxels: v)
+    }
+
+    @Test func trilinearReproducesALinearRampInsideAndClampsOutside() {
+        let f = { (x: Double, y: Double, z: Double) in 2 * x + 3 * y - z + 5 }
+        let img = image(SIMD3(6, 5, 4), spacing: SIMD3(1, 1.5, 2), f)
+        let target = Interpolation.targetGrid(for: img.grid, settings: InterpolationSettings(spacing: [0.7, 0.7, 0.7]))
+        let out = Interpolation.resample(img, to: target, method: .linear)
+        var inside = 0, outside = 0
+        for z in 0..<target.size.z { for y in 0..<target.size.y { for x in 0..<target.size.x {
+            let p = img.grid.voxel(target.world(SIMD3(Double(x), Double(y), Double(z))))
+            let clamped = pointwiseMin(pointwiseMax(p, .zero), SIMD3<Double>(img.grid.size) - 1)
+            let expected = f(clamped.x, clamped.y, clamped.z)
+            #expect(abs(Double(out[x, y, z]) - expected) < 1e-4, "at \(x) \(y) \(z)")
+            if p == clamped { inside += 1 } else { outside += 1 }
+        } } }
+        #expect(inside > 100 && outside > 100)
+    }
+
+    @Test func nearestPicksTheClosestVoxel() {
+        // 4 voxels of 1 mm -> 8 of 0.5 mm, sampled at -0.25, 0.25, ..., 3.25 source voxels.
+        let img = image(SIMD3(4, 1, 1), spacing: SIMD3(1, 1, 1)) { x, _, _ in 10 * (x + 1) }
+        let t = Interpolation.targetGrid(for: img.grid, settings: InterpolationSettings(spacing: [0.5, 1, 1]))
+        #expect(t.size == SIMD3(8, 1, 1))
+        let out = Interpolation.resample(img, to: t, method: .nearest)
+        #expect(out.voxels == [10, 10, 20, 20, 30, 30, 40, 40])
+        let lin = Interpolation.resample(img, to: t, method: .linear)
+        #expect(lin.voxels == [10, 12.5, 17.5, 22.5, 27.5, 32.5, 37.5, 40])
+    }
+
+    @Test func cubicSplinePassesThroughTheSamples() {
+        let img = image(SIMD3(9, 3, 2), spacing: SIMD3(1, 1, 1)) { x, y, z in sin(x) * 100 + y * y - 3 * z }
+        // Same spacing, shifted by one voxel along x: every target centre is a source centre
+        // (or beyond the edge, where the boundary value applies).
+        var t = img.grid
+        t.origin.x += 1
+        let out = Interpolation.resample(img, to: t, method: .cubic)
+        for z in 0..<2 { for y in 0..<3 { for x in 0..<9 {
+            let expected = img[min(x + 1, 8), y, z]
+            #expect(abs(out[x, y, z] - expected) < 2e-3, "at \(x) \(y) \(z): \(out[x, y, z]) vs \(expected)")
+        } } }
+    }
+
+    @Test func cubicSplineReproducesCubicPolynomialsAwayFromTheBorder() {
+        // Cubic B-splines reproduce polynomials up to degree 3; near the border the boundary
+        // padding changes the spline, so only points 14 or more voxels inside are checked.
+        let f = { (x: Double) in 0.01 * x * x * x - 0.5 * x * x + 3 * x - 2 }
+        let img = image(SIMD3(48, 1, 1), spacing: SIMD3(1, 1, 1)) { x, _, _ in f(x) }
+        let t = Interpolation.targetGrid(for: img.grid, settings: InterpolationSettings(spacing: [0.3, 1, 1]))
+        let out = Interpolation.resample(img, to: t, method: .cubic)
+        var checked = 0
+        for x in 0..<t.size.x {
+            let u = img.grid.voxel(t.world(SIMD3(Double(x), 0, 0))).x
+            guard u >= 14 && u <= 33 else { continue }
+            #expect(abs(Double(out[x, 0, 0]) - f(u)) < 1e-3, "at \(u)")
+            checked += 1
+        }
+        #expect(checked > 50)
+        // Linear interpolation of the same curve is visibly off between samples.
+        let lin = Interpolation.resample(img, to: t, method: .linear)
+        let worst = (0..<t.size.x).map { x -> Double in
+            let u = img.grid.voxel(t.world(SIMD3(Double(x), 0, 0))).x
+            return u >= 14 && u <= 33 ? abs(Double(lin[x, 0, 0]) - f(u)) : 0
+        }.max()!
+        #expect(worst > 0.01)
+    }
+
+    @Test func cubicSplineExtrapolatesTheBoundaryValue() {
+        // A flat start: beyond the first voxel the spline stays at the boundary value.
+        let img = image(SIMD3(20, 1, 1), spacing: SIMD3(1, 1, 1)) { x, _, _ in x < 10 ? 7 : 7 + (x - 9) * 5 }
+        var t = img.grid
+        t.origin.x -= 2.5
+        t.size.x = 4
+        let out = Interpolation.resample(img, to: t, method: .cubic)
+        for v in out.voxels { #expect(abs(v - 7) < 1e-2) }
+        let lin = Interpolation.resample(img, to: t, method: .linear)
+        #expect(lin.voxels == [7, 7, 7, 7])
+    }
+
+    @Test func separableAndGeneralPathsAgree() {
+        // A target grid with permuted axes takes the voxel-by-voxel path; compared with the same
+        // samples taken on a parallel grid.
+        let img = image(SIMD3(7, 6, 5), spacing: SIMD3(1, 1.2, 1.5)) { x, y, z in x * x - 2 * y * z + 3 * z }
+        let parallel = Interpolation.targetGrid(for: img.grid, settings: InterpolationSettings(spacing: [0.9, 0.9, 0.9]))
+        for method in [InterpolationMethod.nearest, .linear, .cubic] {
+            let a = Interpolation.resample(img, to: parallel, method: method)
+            // The same points, with x and y swapped in storage.
+            let swapped = Grid(size: SIMD3(parallel.size.y, parallel.size.x, parallel.size.z), spacing: SIMD3(parallel.spacing.y, parallel.spacing.x, parallel.spacing.z),
+                               origin: parallel.origin, direction: (parallel.direction.1, parallel.direction.0, parallel.direction.2))
+            let b = Interpolation.resample(img, to: swapped, method: method)
+            var worst: Float = 0
+            for z in 0..<parallel.size.z { for y in 0..<parallel.size.y { for x in 0..<parallel.size.x {
+                worst = max(worst, abs(a[x, y, z] - b[y, x, z]))
+            } } }
+            #expect(worst < 1e-3, "\(method): \(worst)")
+        }
+    }
+
+    @Test func maskThresholdOnTheInterpolatedFraction() {
+        // A half-covered line: 0 0 1 1 resampled at 0.5 mm: fractions 0 0 0 0.25 0.75 1 1 1.
+        let grid = Grid(size: SIMD3(4, 1, 1), spacing: SIMD3(1, 1, 1))
+        let mask = Mask(grid: grid, voxels: [false, false, true, true])
+        let t = Interpolation.targetGrid(for: grid, settings: InterpolationSettings(spacing: [0.5, 1, 1]))
+        #expect(Interpolation.resampleMask(mask, to: t, method: .linear, threshold: 0.5).voxels
+                == [false, false, false, false, true, true, true, true])
+        #expect(Interpolation.resampleMask(mask, to: t, method: .linear, threshold: 0.2).voxels
+                == [false, false, false, true, true, true, true, true])
+        #expect(Interpolation.resampleMask(mask, to: t, method: .nearest, threshold: 0.5).voxels
+                == [false, false, false, false, true, true, true, true])
+    }
+
+    @Test func ctPhantomResamplingIsFast() {
+        let (image, mask) = CTPhantom.data
+        let settings = InterpolationSettings(spacing: [2, 2, 2], imageMethod: .cubic, roundIntensities: true)
+        let start = Date()
+        let (out, outMask) = Interpolation.apply(image: image, mask: mask, settings: settings)
+        let seconds = Date().timeIntervalSince(start)
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        print("CT phantom cubic + linear mask resampling to 2 mm: \(String(format: "%.3f", seconds)) s (\(build) build)")
+        #expect(out.grid.size == SIMD3(100, 99, 90))
+        #expect(outMask.count > 0)
+        #expect(seconds < 10)
+    }
+}
