@@ -52,9 +52,9 @@ bool filePreamble(const char *path) {
 
 // Parses a backslash-separated list of decimal numbers (DS, IS) with strtod; one pass over the
 // string, unlike DCMTK's per-position getters which rescan the value for every position.
-long parseDecimalList(const OFString &value, double *out, long maxCount) {
-    const char *p = value.c_str();
-    const char *end = p + value.length();
+long parseDecimalList(const char *value, size_t length, double *out, long maxCount) {
+    const char *p = value;
+    const char *end = p + length;
     long n = 0;
     while (p < end && n < maxCount) {
         const char *stop = static_cast<const char *>(std::memchr(p, '\\', static_cast<size_t>(end - p)));
@@ -149,6 +149,21 @@ extern "C" int cdicom_get_long(cdicom_item *item, uint16_t group, uint16_t eleme
 extern "C" long cdicom_value_count(cdicom_item *item, uint16_t group, uint16_t element) {
     DcmElement *el = nullptr;
     if (asItem(item)->findAndGetElement(DcmTagKey(group, element), el).bad() || el == nullptr) return -1;
+    DcmEVR vr = el->ident();
+    if (vr == EVR_DS || vr == EVR_IS) {
+        // DCMTK's getVM() is slow on long strings (thousands of contour coordinates); count the
+        // separators in the raw value instead.
+        char *raw = nullptr;
+        if (el->getString(raw).bad() || raw == nullptr) return 0;
+        const Uint32 length = el->getLength();
+        bool blank = true;
+        long separators = 0;
+        for (Uint32 i = 0; i < length && raw[i] != '\0'; i++) {
+            if (raw[i] == '\\') separators++;
+            else if (raw[i] != ' ') blank = false;
+        }
+        return (blank && separators == 0) ? 0 : separators + 1;
+    }
     return static_cast<long>(el->getVM());
 }
 
@@ -157,9 +172,13 @@ extern "C" long cdicom_get_doubles(cdicom_item *item, uint16_t group, uint16_t e
     if (asItem(item)->findAndGetElement(DcmTagKey(group, element), el).bad() || el == nullptr) return -1;
     DcmEVR vr = el->ident();
     if (vr == EVR_DS || vr == EVR_IS) {
-        OFString value;
-        if (el->getOFStringArray(value).bad()) return -2;
-        return parseDecimalList(value, out, max_count);
+        char *raw = nullptr;
+        if (el->getString(raw).bad()) return -2;
+        if (raw == nullptr) return 0;
+        size_t length = 0;
+        const Uint32 limit = el->getLength();
+        while (length < limit && raw[length] != '\0') length++;
+        return parseDecimalList(raw, length, out, max_count);
     }
     unsigned long vm = el->getVM();
     long n = 0;
