@@ -137,7 +137,13 @@ struct DICOMWriter {
         case ow([UInt16])
         case ob([UInt8])
         case sequence([[(UInt16, UInt16, String, Value)]])
+        /// Encapsulated (compressed) pixel data: an empty offset table, then one item per fragment.
+        case encapsulated([[UInt8]])
     }
+
+    /// Transfer syntax written to the meta header (the dataset itself is always explicit VR
+    /// little endian, as the compressed syntaxes require).
+    var transferSyntax = "1.2.840.10008.1.2.1"
 
     var elements: [(UInt16, UInt16, String, Value)] = []
 
@@ -177,6 +183,15 @@ struct DICOMWriter {
                     payload.u16(0xFFFE); payload.u16(0xE00D); payload.u32(0)
                 }
                 payload.u16(0xFFFE); payload.u16(0xE0DD); payload.u32(0)
+            case .encapsulated(let fragments):
+                undefinedLength = true
+                payload.u16(0xFFFE); payload.u16(0xE000); payload.u32(0)
+                for f in fragments {
+                    let even = f.count % 2 == 0 ? f : f + [0]
+                    payload.u16(0xFFFE); payload.u16(0xE000); payload.u32(UInt32(even.count))
+                    payload.bytes += even
+                }
+                payload.u16(0xFFFE); payload.u16(0xE0DD); payload.u32(0)
             }
             if ["OB", "OW", "SQ", "UN", "UT", "OF"].contains(vr) {
                 w.u16(0)
@@ -196,7 +211,7 @@ struct DICOMWriter {
             (0x0002, 0x0001, "OB", .ob([0, 1])),
             (0x0002, 0x0002, "UI", .string(sopClass)),
             (0x0002, 0x0003, "UI", .string(sopInstance)),
-            (0x0002, 0x0010, "UI", .string("1.2.840.10008.1.2.1")),
+            (0x0002, 0x0010, "UI", .string(transferSyntax)),
         ], into: &meta)
         var w = ByteWriter()
         w.bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8)
