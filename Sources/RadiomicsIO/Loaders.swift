@@ -142,21 +142,29 @@ public enum MaskLoader {
         guard labels.grid.matches(grid) else {
             throw RadiomicsError.input(path, "mask grid \(describe(labels.grid)) does not match the grid of the image \(imagePath): \(describe(grid))")
         }
-        let integral = labels.voxels.allSatisfy { $0 == $0.rounded() }
-        var voxels: [Bool]
-        if !integral {
-            if let label {
-                throw RadiomicsError.input(path, "mask holds non-integer values (not a label map), so label \(label) cannot be selected")
+        let integral = labels.voxels.withUnsafeBufferPointer { v in
+            var all = true
+            for x in v where x != x.rounded() { all = false; break }
+            return all
+        }
+        if !integral, let label {
+            throw RadiomicsError.input(path, "mask holds non-integer values (not a label map), so label \(label) cannot be selected")
+        }
+        var voxels = [Bool](repeating: false, count: labels.voxels.count)
+        labels.voxels.withUnsafeBufferPointer { v in
+            voxels.withUnsafeMutableBufferPointer { out in
+                if !integral {
+                    for i in 0..<v.count { out[i] = v[i] >= 0.5 }
+                } else if let label {
+                    let wanted = Double(label)
+                    for i in 0..<v.count { out[i] = v[i] == wanted }
+                } else {
+                    for i in 0..<v.count { out[i] = v[i] != 0 }
+                }
             }
-            voxels = labels.voxels.map { $0 >= 0.5 }
-        } else if let label {
-            let wanted = Double(label)
-            voxels = labels.voxels.map { $0 == wanted }
-            if !voxels.contains(true) {
-                throw RadiomicsError.input(path, "mask has no voxel with label \(label); labels present: \(presentLabels(labels.voxels))")
-            }
-        } else {
-            voxels = labels.voxels.map { $0 != 0 }
+        }
+        if integral, let label, !voxels.contains(true) {
+            throw RadiomicsError.input(path, "mask has no voxel with label \(label); labels present: \(presentLabels(labels.voxels))")
         }
         // Keep the image's grid exactly (the mask's may differ within the tolerance).
         let mask = Mask(grid: grid, voxels: voxels)

@@ -255,3 +255,45 @@ struct DICOMWriter {
         return w
     }
 }
+
+/// Comparisons of large voxel arrays, written with buffer loops so they stay fast in debug builds.
+enum VoxelComparison {
+    /// Number of positions where the arrays differ, and how many of those are true only in `a`.
+    static func differences(_ a: [Bool], _ b: [Bool]) -> (total: Int, onlyInA: Int) {
+        precondition(a.count == b.count)
+        var total = 0, onlyA = 0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                for i in 0..<pa.count where pa[i] != pb[i] {
+                    total += 1
+                    if pa[i] { onlyA += 1 }
+                }
+            }
+        }
+        return (total, onlyA)
+    }
+
+    /// Number of differing values and the largest absolute difference.
+    static func differences(_ a: [Float], _ b: [Float]) -> (count: Int, maximum: Float) {
+        precondition(a.count == b.count)
+        var n = 0
+        var m: Float = 0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                for i in 0..<pa.count where pa[i] != pb[i] {
+                    n += 1
+                    m = max(m, abs(pa[i] - pb[i]))
+                }
+            }
+        }
+        return (n, m)
+    }
+
+    static func mean(_ a: [Float]) -> Double {
+        a.withUnsafeBufferPointer { p in
+            var s = 0.0
+            for v in p { s += Double(v) }
+            return s / Double(p.count)
+        }
+    }
+}
