@@ -122,6 +122,15 @@ import Testing
         #expect(loaded.modality == "CT")
         #expect(loaded.dicom?.files.count == 60)
         #expect(loaded.source.hasPrefix("DICOM CT series"))
+        // A directory holding one RTSTRUCT is accepted as the mask.
+        let mask = try MaskLoader.load(path: Repository.path("ibsi-phantoms/ct_phantom/dicom/mask"), roi: "GTV-1",
+                                       onto: loaded, imagePath: loaded.path)
+        #expect(mask.count == 125_256)
+        let wrongKind = #expect(throws: RadiomicsError.self) {
+            try MaskLoader.load(path: Repository.path("ibsi-phantoms/ct_phantom/dicom/mask/DCM_RS_00060.dcm"), label: 1,
+                                onto: loaded, imagePath: loaded.path)
+        }
+        #expect(wrongKind?.category == .usage)
     }
 }
 

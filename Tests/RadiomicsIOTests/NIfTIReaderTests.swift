@@ -115,6 +115,17 @@ enum Repository {
         #expect(image.grid.world(SIMD3(1, 1, 1)) == SIMD3(-6.5, -7.25, 3))
     }
 
+    @Test func shearedAffineIsRejected() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("shear.nii")
+        // The z axis leans 0.5 mm in y per slice (a 14 degree tilt).
+        try NIfTIWriter.write(path: path, size: Self.size, pixdim: (1, 1, 2), type: .int16,
+                              values: Self.values(offset: 0), srow: [[1, 0, 0, 0], [0, 1, 0.5, 0], [0, 0, 2, 0]])
+        let error = #expect(throws: RadiomicsError.self) { try NIfTIReader.readImage(at: path) }
+        #expect(error?.message.contains("not perpendicular") == true)
+    }
+
     @Test func truncatedFileIsAnInputError() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
