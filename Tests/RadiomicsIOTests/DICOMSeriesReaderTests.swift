@@ -187,6 +187,26 @@ import Testing
         #expect(error?.message.contains("multi-frame") == true)
     }
 
+    @Test func rleCompressedSlicesAreDecoded() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // 300 pixels so that the PackBits runs are split; values use both bytes.
+        let pixels = (0..<300).map { UInt16(($0 * 263) % 65_536) }
+        for k in 0..<2 {
+            var w = DICOMWriter.slice(series: "1.2.3.7", instance: k, rows: 15, columns: 20, position: SIMD3(0, 0, Double(k) * 1.5),
+                                      orientation: [1, 0, 0, 0, 1, 0], pixelSpacing: (row: 1, column: 1), pixels: [],
+                                      slope: 1, intercept: Double(-1000 * k))
+            w.transferSyntax = "1.2.840.10008.1.2.5"  // RLE Lossless
+            w.set(0x7FE0, 0x0010, "OB", .encapsulated([RLEEncoder.frame(pixels)]))
+            try w.write(to: dir.file("rle\(k).dcm"))
+        }
+        let s = try DICOMSeriesReader.read(directory: dir.path)
+        #expect(s.transferSyntaxes.count == 1 && s.transferSyntaxes[0].contains("RLE"))
+        #expect(Array(s.image.voxels[0..<300]) == pixels.map(Float.init))
+        #expect(Array(s.image.voxels[300..<600]) == pixels.map { Float($0) - 1000 })
+        #expect(s.image.grid.spacing.z == 1.5)
+    }
+
     @Test func undecodableTransferSyntaxIsNamed() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -297,3 +297,31 @@ enum VoxelComparison {
         }
     }
 }
+
+/// DICOM RLE Lossless (PS3.5 annex G) encoding of one 16-bit frame, with literal runs only:
+/// a 64-byte header with the segment offsets, then the high bytes and the low bytes as two
+/// PackBits segments.
+enum RLEEncoder {
+    static func frame(_ pixels: [UInt16]) -> [UInt8] {
+        func segment(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            var i = 0
+            while i < bytes.count {
+                let n = min(128, bytes.count - i)
+                out.append(UInt8(n - 1))
+                out += bytes[i..<(i + n)]
+                i += n
+            }
+            if out.count % 2 == 1 { out.append(0) }
+            return out
+        }
+        let high = segment(pixels.map { UInt8($0 >> 8) })
+        let low = segment(pixels.map { UInt8($0 & 0xFF) })
+        var w = ByteWriter()
+        w.u32(2)
+        w.u32(64)
+        w.u32(UInt32(64 + high.count))
+        for _ in 0..<13 { w.u32(0) }
+        return w.bytes + high + low
+    }
+}
