@@ -2,6 +2,7 @@
 #include "CDicom.h"
 
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dccodec.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
@@ -241,12 +242,16 @@ extern "C" int cdicom_pixels_as_float(cdicom_file *file, float *out, int64_t cou
 
     DcmXfer original(ds->getOriginalXfer());
     if (original.isEncapsulated()) {
+        const std::string syntax = std::string(original.getXferName()) + " (" + original.getXferID() + ")";
+        if (!DcmCodecList::canChangeCoding(original.getXfer(), EXS_LittleEndianExplicit)) {
+            writeError(err, err_len, "cannot decode pixel data in transfer syntax " + syntax +
+                                         ": no decoder for it (JPEG, JPEG-LS and RLE are supported; decompress the files first, e.g. to Explicit VR Little Endian)");
+            return -1;
+        }
         OFCondition status = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
         if (status.bad() || !ds->canWriteXfer(EXS_LittleEndianExplicit)) {
-            std::string why = status.bad() ? status.text() : "no decoder available";
-            writeError(err, err_len, std::string("cannot decode pixel data in transfer syntax ") + original.getXferName() + " (" +
-                                         original.getXferID() + "): " + why +
-                                         "; this DCMTK build decodes JPEG, JPEG-LS and RLE only (decompress the files first, e.g. to Explicit VR Little Endian)");
+            writeError(err, err_len, "pixel data in transfer syntax " + syntax + " could not be decoded (" +
+                                         (status.bad() ? status.text() : "unknown reason") + "); the file may be corrupt");
             return -1;
         }
     }

@@ -46,7 +46,8 @@ public struct DICOMSeries: Sendable {
 /// InstanceNumber. The slice spacing comes from the differences of ImagePositionPatient along
 /// that normal (SliceThickness is the slab thickness, which can differ). PixelSpacing is
 /// (row spacing, column spacing), i.e. (y, x). RescaleSlope and RescaleIntercept are applied per
-/// slice, defaulting to 1 and 0 when absent. The grid origin is the first slice's first voxel;
+/// slice, defaulting to 1 and 0 when absent (a slope of 0, which would erase the image, is
+/// treated as absent). The grid origin is the first slice's first voxel;
 /// its axes are the row cosine (x), column cosine (y) and slice normal (z), all in LPS.
 public enum DICOMSeriesReader {
     /// Reads the series in `directory` (files directly inside it; sub-directories are ignored).

@@ -81,6 +81,8 @@ public enum MaskLoader {
     /// frame of reference and referenced series must be the image's.
     ///
     /// The mask grid must match the image grid (`Grid.matches`), and the mask must not be empty.
+    /// Giving `roi` for a NIfTI mask or `label` for an RTSTRUCT is a usage error. A directory
+    /// holding exactly one RTSTRUCT file is accepted in place of that file.
     public static func load(path: String, label: Int? = nil, roi: String? = nil, onto image: LoadedImage,
                             imagePath: String) throws -> Mask {
         try load(path: path, label: label, roi: roi, grid: image.grid, dicom: image.dicom, imagePath: imagePath)

@@ -108,6 +108,13 @@ func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, z: Double) -
         }
         #expect(error?.file == dir.file("rs.dcm"))
         #expect(error?.message.contains("frame of reference 1.2.3.999") == true)
+        // Same frame of reference but drawn on another series.
+        try writeRTStruct(to: dir.file("other.dcm"), series: "1.2.3.888", rois: [(1, "Tumour", [square(1.5, 1.5, 7.5, 7.5, z: 1)])])
+        let otherSeries = #expect(throws: RadiomicsError.self) {
+            try MaskLoader.load(path: dir.file("other.dcm"), onto: loaded, imagePath: "/img")
+        }
+        #expect(otherSeries?.message.contains("references series 1.2.3.888") == true)
+        #expect(try MaskLoader.load(path: dir.file("other.dcm"), onto: Self.grid, imagePath: "/img.nii").count == 36)
         // Without DICOM UIDs (a NIfTI image), there is nothing to check and the ROI is rasterised.
         let mask = try MaskLoader.load(path: dir.file("rs.dcm"), onto: Self.grid, imagePath: "/img.nii")
         #expect(mask.count == 36)
