@@ -63,6 +63,13 @@ public enum NIfTIReader {
         let grid = Grid(
             size: size, spacing: spacing, origin: column(3),
             direction: (cols[0] / spacing.x, cols[1] / spacing.y, cols[2] / spacing.z))
+        // Grid assumes perpendicular axes (its inverse mapping is the transpose). A sheared
+        // affine (e.g. a gantry-tilted CT converted without resampling) would misplace voxels.
+        let d = grid.direction
+        let skew = max(abs((d.0 * d.1).sum()), abs((d.0 * d.2).sum()), abs((d.1 * d.2).sum()))
+        guard skew <= 1e-3 else {
+            throw RadiomicsError.input(path, "NIfTI voxel axes are not perpendicular (sheared affine, cosine \(formatShort(skew)) between axes, as from a gantry-tilted scan); resample the image to an orthogonal grid first")
+        }
         guard Int64(grid.voxelCount) == n.nvox else {
             throw RadiomicsError.input(path, "NIfTI header dimensions do not match its voxel count")
         }
