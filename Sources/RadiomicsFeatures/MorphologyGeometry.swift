@@ -1,0 +1,291 @@
+import Foundation
+
+// Geometry helpers of the morphology family: eigen-decomposition of 3x3 symmetric matrices,
+// the ellipsoid surface area series, the minimum volume enclosing ellipsoid, the oriented
+// minimum bounding box and the maximum diameter of a point set.
+
+/// A symmetric 3x3 matrix, row-major.
+struct SymmetricMatrix3 {
+    var m: [[Double]]
+
+    init(_ m: [[Double]]) { self.m = m }
+
+    /// Eigenvalues (descending) and unit eigenvectors (columns matching the eigenvalues), by
+    /// cyclic Jacobi rotations.
+    func eigen() -> (values: [Double], vectors: [SIMD3<Double>]) {
+        var a = m
+        var v: [[Double]] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+        for _ in 0..<64 {
+            let off = a[0][1] * a[0][1] + a[0][2] * a[0][2] + a[1][2] * a[1][2]
+            let scale = a[0][0] * a[0][0] + a[1][1] * a[1][1] + a[2][2] * a[2][2]
+            if off <= 1e-30 * max(scale, 1e-300) || off == 0 { break }
+            for (p, q) in [(0, 1), (0, 2), (1, 2)] where a[p][q] != 0 {
+                let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                // A <- J^T A J with the rotation J in the (p, q) plane.
+                for k in 0..<3 {
+                    let akp = a[k][p], akq = a[k][q]
+                    a[k][p] = c * akp - s * akq
+                    a[k][q] = s * akp + c * akq
+                }
+                for k in 0..<3 {
+                    let apk = a[p][k], aqk = a[q][k]
+                    a[p][k] = c * apk - s * aqk
+                    a[q][k] = s * apk + c * aqk
+                }
+                for k in 0..<3 {
+                    let vkp = v[k][p], vkq = v[k][q]
+                    v[k][p] = c * vkp - s * vkq
+                    v[k][q] = s * vkp + c * vkq
+                }
+            }
+        }
+        let order = [0, 1, 2].sorted { a[$0][$0] > a[$1][$1] }
+        return (order.map { a[$0][$0] }, order.map { SIMD3(v[0][$0], v[1][$0], v[2][$0]) })
+    }
+}
+
+enum Ellipsoid {
+    /// Surface area of an ellipsoid with semi-axes a >= b >= c (IBSI RDD2): 4 pi a b times the
+    /// Legendre series in the eccentricities alpha = sqrt(1 - b^2/a^2), beta = sqrt(1 - c^2/a^2),
+    /// summed for nu = 0...20. The terms (alpha beta)^nu P_nu((alpha^2 + beta^2) / (2 alpha beta))
+    /// follow from Bonnet's recurrence multiplied through by (alpha beta)^(nu + 1), which needs no
+    /// division by alpha beta (a spheroid or sphere has alpha beta = 0). These are the manual's
+    /// eccentricities and the IBSI reference values follow them; they are exact for a sphere but
+    /// not for an elongated ellipsoid (2 : 1.5 : 1.5 gives 31.6 for a true area of 34.7).
+    static func area(_ a: Double, _ b: Double, _ c: Double) -> Double {
+        guard a > 0 else { return 0 }
+        let alpha2 = max(0, 1 - (b * b) / (a * a)), beta2 = max(0, 1 - (c * c) / (a * a))
+        let s = (alpha2 + beta2) / 2, t = alpha2 * beta2
+        var previous = 1.0, current = s
+        var sum = 1.0 + current / (1 - 4)
+        for nu in 1..<20 {
+            let n = Double(nu)
+            let following = ((2 * n + 1) * s * current - n * t * previous) / (n + 1)
+            previous = current
+            current = following
+            let degree = n + 1
+            sum += current / (1 - 4 * degree * degree)
+        }
+        return 4 * Double.pi * a * b * sum
+    }
+
+    /// Semi-axes (descending) of the minimum volume enclosing ellipsoid of `points` (mm), by
+    /// Khachiyan's barycentric coordinate ascent with stopping tolerance `tolerance` on the
+    /// change of the weights. Nil when the points do not span 3D.
+    static func minimumVolumeEnclosing(_ points: [SIMD3<Double>], tolerance: Double = 0.001,
+                                       maximumIterations: Int = 20_000) -> [Double]? {
+        let n = points.count
+        guard n >= 4 else { return nil }
+        // Centre the points for conditioning; the ellipsoid's axes do not depend on it.
+        var centre = SIMD3<Double>(repeating: 0)
+        for p in points { centre += p }
+        centre /= Double(n)
+        let q = points.map { $0 - centre }
+        var u = [Double](repeating: 1 / Double(n), count: n)
+        let d = 3.0
+        for _ in 0..<maximumIterations {
+            // X = sum u_i [q_i; 1][q_i; 1]^T (4x4, symmetric).
+            var x = [Double](repeating: 0, count: 16)
+            for i in 0..<n {
+                let w = u[i], p = q[i]
+                let e = [p.x, p.y, p.z, 1.0]
+                for r in 0..<4 { for c in r..<4 { x[4 * r + c] += w * e[r] * e[c] } }
+            }
+            for r in 0..<4 { for c in 0..<r { x[4 * r + c] = x[4 * c + r] } }
+            guard let inv = invert4(x) else { return nil }
+            var jBest = 0, mBest = -Double.infinity
+            for i in 0..<n {
+                let p = q[i]
+                let e = [p.x, p.y, p.z, 1.0]
+                var m = 0.0
+                for r in 0..<4 {
+                    var row = 0.0
+                    for c in 0..<4 { row += inv[4 * r + c] * e[c] }
+                    m += e[r] * row
+                }
+                if m > mBest { mBest = m; jBest = i }
+            }
+            let step = (mBest - d - 1) / ((d + 1) * (mBest - 1))
+            var change = 0.0
+            for i in 0..<n {
+                let old = u[i]
+                u[i] = (1 - step) * old + (i == jBest ? step : 0)
+                change += (u[i] - old) * (u[i] - old)
+            }
+            if change.squareRoot() < tolerance { break }
+        }
+        // Shape matrix A = (1/d) (sum u q q^T - c c^T)^-1; semi-axes are 1/sqrt(eig(A)), i.e.
+        // sqrt(d * eig(covariance)).
+        var c = SIMD3<Double>(repeating: 0)
+        for i in 0..<n { c += u[i] * q[i] }
+        var cov = [[Double]](repeating: [0, 0, 0], count: 3)
+        for i in 0..<n {
+            let p = q[i] - c
+            for r in 0..<3 { for s in 0..<3 { cov[r][s] += u[i] * p[r] * p[s] } }
+        }
+        let values = SymmetricMatrix3(cov).eigen().values
+        return values.map { (d * max($0, 0)).squareRoot() }
+    }
+
+    /// Inverse of a 4x4 matrix by Gauss-Jordan elimination with partial pivoting.
+    static func invert4(_ m: [Double]) -> [Double]? {
+        var a = m
+        var inv: [Double] = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]
+        for col in 0..<4 {
+            var pivot = col
+            for r in (col + 1)..<4 where abs(a[4 * r + col]) > abs(a[4 * pivot + col]) { pivot = r }
+            let p = a[4 * pivot + col]
+            if p == 0 || !p.isFinite { return nil }
+            if pivot != col {
+                for c in 0..<4 {
+                    a.swapAt(4 * pivot + c, 4 * col + c)
+                    inv.swapAt(4 * pivot + c, 4 * col + c)
+                }
+            }
+            for c in 0..<4 { a[4 * col + c] /= p; inv[4 * col + c] /= p }
+            for r in 0..<4 where r != col {
+                let f = a[4 * r + col]
+                if f == 0 { continue }
+                for c in 0..<4 {
+                    a[4 * r + c] -= f * a[4 * col + c]
+                    inv[4 * r + c] -= f * inv[4 * col + c]
+                }
+            }
+        }
+        return inv
+    }
+}
+
+enum BoundingBoxes {
+    /// Largest distance between two of `points`, in their units.
+    static func maximumDiameter(_ points: [SIMD3<Double>]) -> Double {
+        var best = 0.0
+        points.withUnsafeBufferPointer { p in
+            for i in 0..<p.count {
+                let a = p[i]
+                for j in (i + 1)..<max(i + 1, p.count) {
+                    let d = a - p[j]
+                    let s = dot(d, d)
+                    if s > best { best = s }
+                }
+            }
+        }
+        return best.squareRoot()
+    }
+
+    /// Extents of `points` along the orthonormal axes `frame`.
+    static func extents(_ points: [SIMD3<Double>], frame: [SIMD3<Double>]) -> SIMD3<Double> {
+        var lo = SIMD3<Double>(repeating: .infinity), hi = SIMD3<Double>(repeating: -.infinity)
+        for p in points {
+            let c = SIMD3(dot(p, frame[0]), dot(p, frame[1]), dot(p, frame[2]))
+            lo = pointwiseMin(lo, c)
+            hi = pointwiseMax(hi, c)
+        }
+        return hi - lo
+    }
+
+    /// Oriented bounding box of small volume around the convex hull (best effort; IBSI ZH1A
+    /// allows an approximation). Candidates: the axis-aligned box, the box along `pcaAxes`, and
+    /// for each of the largest hull face planes (up to `maximumPlanes`, by area) the box with a
+    /// face on that plane and the minimum-area rectangle of the projected hull in it. Returns
+    /// the extents (box side lengths) of the smallest candidate.
+    static func orientedMinimum(hull: ConvexHull3D, pcaAxes: [SIMD3<Double>], maximumPlanes: Int = 96) -> SIMD3<Double> {
+        let points = hull.vertices
+        guard !points.isEmpty else { return .zero }
+        let identity: [SIMD3<Double>] = [SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)]
+        var best = extents(points, frame: identity)
+        func consider(_ e: SIMD3<Double>) {
+            if e.x * e.y * e.z < best.x * best.y * best.z { best = e }
+        }
+        if pcaAxes.count == 3 { consider(extents(points, frame: pcaAxes)) }
+
+        // Unique face planes (normal in mm), with their total face area.
+        var planes: [SIMD3<Int64>: Double] = [:]
+        for t in hull.triangles {
+            let a = wide(hull.points[Int(t.x)]), b = wide(hull.points[Int(t.y)]), c = wide(hull.points[Int(t.z)])
+            var n = crossI(b &- a, c &- a)
+            let g = gcd(gcd(abs(n.x), abs(n.y)), abs(n.z))
+            if g > 1 { n = n / SIMD3(repeating: g) }
+            let pa = points[Int(t.x)], pb = points[Int(t.y)], pc = points[Int(t.z)]
+            planes[n, default: 0] += length(cross(pb - pa, pc - pa))
+        }
+        let chosen = planes.sorted { $0.value > $1.value }.prefix(maximumPlanes)
+        let s = hull.latticeSpacing
+        for (n, _) in chosen {
+            // A plane normal maps to mm by the inverse scaling.
+            var normal = SIMD3<Double>(Double(n.x) / s.x, Double(n.y) / s.y, Double(n.z) / s.z)
+            normal /= length(normal)
+            let helper: SIMD3<Double> = abs(normal.x) < 0.9 ? SIMD3(1, 0, 0) : SIMD3(0, 1, 0)
+            var u = cross(normal, helper)
+            u /= length(u)
+            let v = cross(normal, u)
+            var lo = Double.infinity, hi = -Double.infinity
+            var planar: [SIMD2<Double>] = []
+            planar.reserveCapacity(points.count)
+            for p in points {
+                let h = dot(p, normal)
+                lo = min(lo, h); hi = max(hi, h)
+                planar.append(SIMD2(dot(p, u), dot(p, v)))
+            }
+            let (w, l) = minimumAreaRectangle(planar)
+            consider(SIMD3(w, l, hi - lo))
+        }
+        return best
+    }
+
+    /// Side lengths of the minimum-area rectangle around 2D points: one side lies on an edge of
+    /// their convex hull.
+    static func minimumAreaRectangle(_ points: [SIMD2<Double>]) -> (Double, Double) {
+        let hull = convexHull2D(points)
+        guard hull.count >= 3 else {
+            var lo = SIMD2<Double>(repeating: .infinity), hi = SIMD2<Double>(repeating: -.infinity)
+            for p in points { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+            return (hi.x - lo.x, hi.y - lo.y)
+        }
+        var bestArea = Double.infinity, best = (0.0, 0.0)
+        for i in 0..<hull.count {
+            var e = hull[(i + 1) % hull.count] - hull[i]
+            let len = (e * e).sum().squareRoot()
+            if len == 0 { continue }
+            e /= len
+            let f = SIMD2(-e.y, e.x)
+            var lo = SIMD2<Double>(repeating: .infinity), hi = SIMD2<Double>(repeating: -.infinity)
+            for p in hull {
+                let c = SIMD2((p * e).sum(), (p * f).sum())
+                lo = pointwiseMin(lo, c); hi = pointwiseMax(hi, c)
+            }
+            let size = hi - lo
+            if size.x * size.y < bestArea { bestArea = size.x * size.y; best = (size.x, size.y) }
+        }
+        return best
+    }
+
+    /// Convex hull of 2D points (monotone chain), counter-clockwise, without collinear points.
+    static func convexHull2D(_ input: [SIMD2<Double>]) -> [SIMD2<Double>] {
+        let p = input.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
+        guard p.count >= 3 else { return p }
+        func turn(_ o: SIMD2<Double>, _ a: SIMD2<Double>, _ b: SIMD2<Double>) -> Double {
+            (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
+        }
+        var hull: [SIMD2<Double>] = []
+        for q in p {
+            while hull.count >= 2 && turn(hull[hull.count - 2], hull[hull.count - 1], q) <= 0 { hull.removeLast() }
+            hull.append(q)
+        }
+        let lowerCount = hull.count + 1
+        for q in p.reversed().dropFirst() {
+            while hull.count >= lowerCount && turn(hull[hull.count - 2], hull[hull.count - 1], q) <= 0 { hull.removeLast() }
+            hull.append(q)
+        }
+        hull.removeLast()
+        return hull
+    }
+}
+
+func gcd(_ a: Int64, _ b: Int64) -> Int64 {
+    var x = a, y = b
+    while y != 0 { (x, y) = (y, x % y) }
+    return x
+}
