@@ -67,6 +67,10 @@ public struct FeatureDefinition: Sendable, Hashable {
 public struct CatalogueEntry: Sendable {
     public let definition: FeatureDefinition
     public let aggregation: Aggregation
+    public init(definition: FeatureDefinition, aggregation: Aggregation) {
+        self.definition = definition
+        self.aggregation = aggregation
+    }
     public var tag: String { definition.tag(aggregation) }
 }
 

@@ -24,7 +24,20 @@ public enum Diagnostics {
         var out: [(tag: String, value: Double)] = []
         let axes = ["x", "y", "z"]
         if stage != .reSegmented {
+            // The image itself: dimensions, voxel spacing and intensities over the whole image.
             for a in 0..<3 { out.append(("img_dim_\(axes[a])_\(s)_img", Double(image.grid.size[a]))) }
+            for a in 0..<3 { out.append(("vox_dim_\(axes[a])_\(s)_img", image.grid.spacing[a])) }
+            var total = 0.0, lowest = Double.infinity, highest = -Double.infinity
+            for v in image.voxels {
+                let x = Double(v)
+                total += x
+                lowest = min(lowest, x)
+                highest = max(highest, x)
+            }
+            let n = image.voxels.count
+            out.append(("mean_int_\(s)_img", n > 0 ? total / Double(n) : .nan))
+            out.append(("min_int_\(s)_img", n > 0 ? lowest : .nan))
+            out.append(("max_int_\(s)_img", n > 0 ? highest : .nan))
         }
         for a in 0..<3 { out.append(("int_mask_dim_\(axes[a])_\(s)_roi", Double(intensityMask.grid.size[a]))) }
         let (intCount, intBox) = summary(intensityMask)

@@ -1,0 +1,43 @@
+# SwiftRadiomics. `make run` and `make test` work on a fresh Debian machine as root: both install
+# what they need through `make deps` first.
+SWIFT ?= swift
+APT_PACKAGES := libdcmtk-dev libnifti-dev libopenblas-dev libdeflate-dev zlib1g-dev pkg-config
+RELEASE_BIN := .build/release/radiomics
+
+.PHONY: deps build run test validate docs clean
+
+# Installs the Debian packages that are missing (nothing when all are present).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product radiomics
+
+# Features of the bundled IBSI CT phantom, read from its DICOM series and RTSTRUCT, with the
+# IBSI configuration C settings (3D, 2 mm isotropic, fixed bin size 25 HU).
+run: build
+	$(RELEASE_BIN) extract ibsi-phantoms/ct_phantom/dicom/image \
+	  ibsi-phantoms/ct_phantom/dicom/mask/DCM_RS_00060.dcm --roi GTV-1 \
+	  --preset ibsi-config-c --format json --timings
+
+# Every test: unit, loader, compliance (digital phantom and CT phantom configs A-E) and CLI.
+# Release mode: the compliance tests process the CT phantom five times.
+test: deps
+	$(SWIFT) build -c release
+	$(SWIFT) test -c release
+
+validate: build
+	$(RELEASE_BIN) validate
+
+# Regenerates the per-family feature pages from the catalogue.
+docs: build
+	$(RELEASE_BIN) features --docs docs/features
+
+clean:
+	rm -rf .build

@@ -1,0 +1,208 @@
+import Foundation
+import RadiomicsCore
+import RadiomicsFeatures
+import RadiomicsIO
+import RadiomicsProcessing
+
+/// One case to extract: an image and a mask, with the label or ROI that selects the region.
+public struct CaseInput: Sendable, Equatable {
+    /// NIfTI file or DICOM series directory.
+    public var image: String
+    /// NIfTI label map or DICOM RTSTRUCT file.
+    public var mask: String
+    /// Label of a NIfTI mask; nil means every non-zero voxel.
+    public var label: Int?
+    /// ROI name in an RTSTRUCT; may be nil when the file holds one ROI.
+    public var roi: String?
+    /// SeriesInstanceUID to pick from a directory that holds several series.
+    public var series: String?
+
+    public init(image: String, mask: String, label: Int? = nil, roi: String? = nil, series: String? = nil) {
+        self.image = image
+        self.mask = mask
+        self.label = label
+        self.roi = roi
+        self.series = series
+    }
+}
+
+/// Wall time of each step of one extraction, in seconds, in the order the steps ran.
+public struct StepTimings: Sendable {
+    public private(set) var steps: [(name: String, seconds: Double)] = []
+    public init() {}
+    mutating func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { steps.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) }
+        return try body()
+    }
+    public var total: Double { steps.reduce(0) { $0 + $1.seconds } }
+}
+
+/// The result of one case: diagnostics (IBSI "Diagnostic features") and feature values.
+public struct ExtractionResult: Sendable {
+    public var input: CaseInput
+    public var modality: String?
+    public var diagnostics: FeatureValues
+    public var features: FeatureValues
+    public var timings: StepTimings
+}
+
+/// Runs the IBSI pipeline on one case: load -> interpolate -> re-segment -> discretise ->
+/// features (IBSI 1, chapter "Image processing").
+public struct Extractor: Sendable {
+    public var settings: Settings
+
+    public init(settings: Settings) { self.settings = settings }
+
+    public func extract(_ input: CaseInput) throws -> ExtractionResult {
+        var timings = StepTimings()
+        let loaded = try timings.measure("load image") { try ImageLoader.load(path: input.image, series: input.series) }
+        let mask = try timings.measure("load mask") {
+            try MaskLoader.load(path: input.mask, label: input.label, roi: input.roi, onto: loaded, imagePath: input.image)
+        }
+        var result = try extract(image: loaded.image, mask: mask, timings: &timings)
+        result.input = input
+        result.modality = loaded.modality
+        return result
+    }
+
+    /// The pipeline on an image and mask already in memory (library use).
+    public func extract(image: Image, mask: Mask) throws -> ExtractionResult {
+        var timings = StepTimings()
+        return try extract(image: image, mask: mask, timings: &timings)
+    }
+
+    private func extract(image original: Image, mask originalMask: Mask, timings: inout StepTimings) throws -> ExtractionResult {
+        guard original.grid.size == originalMask.grid.size else {
+            throw RadiomicsError.input(nil, "image grid \(original.grid) and mask grid \(originalMask.grid) differ")
+        }
+        var diagnostics = FeatureValues()
+        diagnostics.append(Diagnostics.values(stage: .initial, image: original,
+                                              intensityMask: originalMask, morphologicalMask: originalMask))
+
+        // Interpolation (IBSI 1, "Interpolation"): image and mask onto the same new grid.
+        var image = original
+        var morphologicalMask = originalMask
+        if let interp = settings.interpolation {
+            (image, morphologicalMask) = timings.measure("interpolation") {
+                Interpolation.apply(image: original, mask: originalMask, settings: interp)
+            }
+        }
+        guard morphologicalMask.voxels.contains(true) else {
+            throw RadiomicsError.input(nil, "the ROI is empty after interpolation")
+        }
+        diagnostics.append(Diagnostics.values(stage: .interpolated, image: image,
+                                              intensityMask: morphologicalMask, morphologicalMask: morphologicalMask))
+
+        // Re-segmentation changes the intensity mask only (IBSI 1, "Re-segmentation").
+        let intensityMask = timings.measure("re-segmentation") {
+            ReSegmentation.apply(image, mask: morphologicalMask, settings: settings.reSegmentation)
+        }
+        guard intensityMask.voxels.contains(true) else {
+            throw RadiomicsError.input(nil, "no ROI voxel is left after re-segmentation (range \(describe(settings.reSegmentation)))")
+        }
+        diagnostics.append(Diagnostics.values(stage: .reSegmented, image: image,
+                                              intensityMask: intensityMask, morphologicalMask: morphologicalMask))
+
+        let roi = RegionOfInterest(image: image, morphologicalMask: morphologicalMask, intensityMask: intensityMask)
+        let features = try computeFeatures(roi, timings: &timings)
+        return ExtractionResult(input: CaseInput(image: "", mask: ""), modality: nil,
+                                diagnostics: diagnostics, features: features, timings: timings)
+    }
+
+    /// Every enabled family on a prepared ROI, in catalogue order.
+    public func computeFeatures(_ roi: RegionOfInterest, timings: inout StepTimings) throws -> FeatureValues {
+        let families = Set(settings.enabledFamilies)
+        let range = settings.reSegmentation.range
+        let textureFamilies: Set<FeatureFamily> = [
+            .intensityHistogram, .cooccurrence, .runLength, .sizeZone, .distanceZone,
+            .neighbourhoodGreyToneDifference, .neighbouringGreyLevelDependence,
+        ]
+        let discretised: DiscretisedVolume? = families.isDisjoint(with: textureFamilies) ? nil : try timings.measure("discretisation") {
+            try Discretisation.discretise(roi, settings: settings.discretisation, reSegmentationRange: range)
+        }
+        var out = FeatureValues()
+        for family in FeatureFamily.allCases where families.contains(family) {
+            let values: FeatureValues = try timings.measure(family.rawValue) {
+                switch family {
+                case .morphology:
+                    return MorphologyFeatures.compute(roi)
+                case .localIntensity:
+                    return LocalIntensityFeatures.compute(roi, sphereVolume: settings.localIntensitySphereVolume)
+                case .statistics:
+                    return StatisticsFeatures.compute(intensities: roi.intensities)
+                case .intensityHistogram:
+                    return IntensityHistogramFeatures.compute(discretised!)
+                case .intensityVolumeHistogram:
+                    let ivhSettings = settings.ivhDiscretisation ?? defaultIVHDiscretisation(roi)
+                    let volume = try Discretisation.discretise(roi, settings: ivhSettings, reSegmentationRange: range)
+                    return IntensityVolumeHistogramFeatures.compute(volume, range: ivhRange(range, ivhSettings, roi: roi))
+                case .cooccurrence:
+                    return CooccurrenceFeatures.compute(discretised!, settings: settings.texture)
+                case .runLength:
+                    return RunLengthFeatures.compute(discretised!, settings: settings.texture)
+                case .sizeZone:
+                    return SizeZoneFeatures.compute(discretised!, settings: settings.texture)
+                case .distanceZone:
+                    return DistanceZoneFeatures.compute(discretised!, settings: settings.texture)
+                case .neighbourhoodGreyToneDifference:
+                    return NeighbourhoodGreyToneDifferenceFeatures.compute(discretised!, settings: settings.texture)
+                case .neighbouringGreyLevelDependence:
+                    return DependenceFeatures.compute(discretised!, settings: settings.texture)
+                }
+            }
+            out.append(contentsOf: values)
+        }
+        return out
+    }
+
+    /// IBSI 1 ("Intensity-volume histogram features"): calibrated, discrete intensities (CT) need
+    /// no separate discretisation; anything else uses the texture discretisation.
+    func defaultIVHDiscretisation(_ roi: RegionOfInterest) -> DiscretisationSettings {
+        let intensities = roi.intensities
+        if intensities.allSatisfy({ $0 == $0.rounded() }) {
+            return DiscretisationSettings(method: .fixedBinSize, binWidth: 1,
+                                          lowerBound: settings.reSegmentation.range?.lower.map { $0 - 0.5 }
+                                              ?? intensities.min().map { Double($0) - 0.5 })
+        }
+        return settings.discretisation
+    }
+
+    /// The IVH's intensity range G (IBSI 1, "Intensity-volume histogram features"): the
+    /// re-segmentation range for calibrated intensities (bins of a fixed size); with a fixed bin
+    /// number the intensities are arbitrary units and the range is that of the grey levels
+    /// (nil: the IVH takes 1...Ng). An open bound is closed with the ROI's minimum or maximum
+    /// intensity; without a re-segmentation range, nil (the ROI's range).
+    func ivhRange(_ range: ReSegmentationRange?, _ ivh: DiscretisationSettings, roi: RegionOfInterest) -> ClosedRange<Double>? {
+        guard ivh.method != .fixedBinNumber, let range, range.lower != nil || range.upper != nil else { return nil }
+        let intensities = roi.intensities
+        guard let lo = range.lower ?? intensities.min().map(Double.init),
+              let hi = range.upper ?? intensities.max().map(Double.init), lo <= hi else { return nil }
+        return lo...hi
+    }
+
+    private func describe(_ r: ReSegmentationSettings) -> String {
+        let lo = r.range?.lower.map(formatShort) ?? "-inf", hi = r.range?.upper.map(formatShort) ?? "+inf"
+        return "[\(lo), \(hi)]" + (r.outlierSigma.map { ", outliers beyond \(formatShort($0)) SD" } ?? "")
+    }
+}
+
+extension FeatureValues {
+    /// Appends diagnostic (tag, value) pairs.
+    mutating func append(_ pairs: [(tag: String, value: Double)]) {
+        for p in pairs { append(p.tag, p.value) }
+    }
+}
+
+extension Diagnostics {
+    /// Every diagnostic tag the pipeline writes, in output order (for table headers written
+    /// before any case has run).
+    public static let allTags: [String] = {
+        let grid = Grid(size: SIMD3(1, 1, 1), spacing: SIMD3(1, 1, 1))
+        let image = Image(grid: grid, repeating: 0)
+        let mask = Mask(grid: grid, repeating: true)
+        return [Stage.initial, .interpolated, .reSegmented].flatMap {
+            values(stage: $0, image: image, intensityMask: mask, morphologicalMask: mask).map(\.tag)
+        }
+    }()
+}

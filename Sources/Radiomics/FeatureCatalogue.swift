@@ -1,0 +1,40 @@
+import RadiomicsCore
+import RadiomicsFeatures
+
+/// The catalogue of every feature, in output order: family by family, each family's features
+/// expanded over its aggregation methods.
+public enum FeatureCatalogue {
+    /// Bumped whenever a tag is added, removed or changes meaning; written to provenance records.
+    public static let version = "1"
+
+    /// Base definitions and aggregations of one family.
+    public static func family(_ family: FeatureFamily) -> (definitions: [FeatureDefinition], aggregations: [Aggregation]) {
+        switch family {
+        case .morphology: (MorphologyFeatures.definitions, [.none])
+        case .localIntensity: (LocalIntensityFeatures.definitions, [.none])
+        case .statistics: (StatisticsFeatures.definitions, [.none])
+        case .intensityHistogram: (IntensityHistogramFeatures.definitions, [.none])
+        case .intensityVolumeHistogram: (IntensityVolumeHistogramFeatures.definitions, [.none])
+        case .cooccurrence: (CooccurrenceFeatures.definitions, Aggregation.directional)
+        case .runLength: (RunLengthFeatures.definitions, Aggregation.directional)
+        case .sizeZone: (SizeZoneFeatures.definitions, Aggregation.nonDirectional)
+        case .distanceZone: (DistanceZoneFeatures.definitions, Aggregation.nonDirectional)
+        case .neighbourhoodGreyToneDifference: (NeighbourhoodGreyToneDifferenceFeatures.definitions, Aggregation.nonDirectional)
+        case .neighbouringGreyLevelDependence: (DependenceFeatures.definitions, Aggregation.nonDirectional)
+        }
+    }
+
+    /// Every column of the feature table for the given families, in output order.
+    public static func entries(for families: [FeatureFamily] = FeatureFamily.allCases) -> [CatalogueEntry] {
+        var out: [CatalogueEntry] = []
+        for f in FeatureFamily.allCases where families.contains(f) {
+            let (defs, aggs) = family(f)
+            // Aggregation-major within a family would scatter a feature's variants; keep each
+            // feature's aggregations together as the reference files do.
+            for d in defs {
+                for a in aggs { out.append(CatalogueEntry(definition: d, aggregation: a)) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import RadiomicsCore
+import RadiomicsFeatures
+
+/// Output formats of a feature table.
+public enum TableFormat: String, CaseIterable, Sendable {
+    case csv
+    case json
+}
+
+/// Formatting of feature tables: identification columns first (`image`, `mask`, `label` or
+/// `roi`), then one column per feature tag, then the diagnostic columns.
+public enum FeatureTable {
+    /// A number written so that reading it back gives the same Double (Swift's shortest
+    /// round-trip representation); NaN for undefined values, inf/-inf for infinities.
+    public static func format(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+        return "\(v)"
+    }
+
+    /// Identification columns of a case.
+    public static func identity(_ input: CaseInput) -> [(String, String)] {
+        var cols = [("image", input.image), ("mask", input.mask)]
+        if let roi = input.roi { cols.append(("roi", roi)) } else { cols.append(("label", input.label.map(String.init) ?? "")) }
+        return cols
+    }
+
+    public static func csvHeader(_ result: ExtractionResult) -> String {
+        (identity(result.input).map(\.0) + result.features.tags + result.diagnostics.tags).map(csvField).joined(separator: ",")
+    }
+
+    public static func csvRow(_ result: ExtractionResult) -> String {
+        let id = identity(result.input).map { csvField($0.1) }
+        return (id + result.features.values.map(format) + result.diagnostics.values.map(format)).joined(separator: ",")
+    }
+
+    /// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
+    public static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// One JSON object: identification, `features` and `diagnostics` objects keyed by tag (NaN and
+    /// infinities as null), and the settings used.
+    public static func json(_ result: ExtractionResult, settingsYAML: String?, preset: String?) -> String {
+        var s = "{\n"
+        for (k, v) in identity(result.input) { s += "  \(jsonString(k)): \(jsonString(v)),\n" }
+        if let m = result.modality { s += "  \"modality\": \(jsonString(m)),\n" }
+        s += "  \"tool\": {\"name\": \"SwiftRadiomics\", \"version\": \(jsonString(Version.string)), \"catalogue\": \(jsonString(FeatureCatalogue.version))},\n"
+        if let preset { s += "  \"preset\": \(jsonString(preset)),\n" }
+        if let settingsYAML { s += "  \"settings_yaml\": \(jsonString(settingsYAML)),\n" }
+        s += "  \"features\": " + jsonObject(result.features, indent: "  ") + ",\n"
+        s += "  \"diagnostics\": " + jsonObject(result.diagnostics, indent: "  ") + "\n"
+        s += "}\n"
+        return s
+    }
+
+    static func jsonObject(_ values: FeatureValues, indent: String) -> String {
+        if values.count == 0 { return "{}" }
+        let body = zip(values.tags, values.values).map { tag, v in
+            "\(indent)  \(jsonString(tag)): \(v.isFinite ? format(v) : "null")"
+        }.joined(separator: ",\n")
+        return "{\n\(body)\n\(indent)}"
+    }
+
+    public static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// The tool's version, written into every table's provenance.
+public enum Version {
+    public static let string = "0.1.0"
+}
+
+extension FeatureTable {
+    /// Provenance sidecar of a single-case table: tool, commit, settings (reporting terms and the
+    /// YAML that `--config` reads back), date and the inputs' SHA-256.
+    public static func sidecar(_ result: ExtractionResult, settings: Settings, settingsYAML: String, preset: String?) -> String {
+        let imageHash = (try? SHA256.digest(ofPath: result.input.image)) ?? ""
+        let maskHash = (try? SHA256.digest(ofPath: result.input.mask)) ?? ""
+        var s = "{\n"
+        s += "  \"tool\": \"SwiftRadiomics\",\n"
+        s += "  \"version\": \(jsonString(Version.string)),\n"
+        s += "  \"git_commit\": \(jsonString(Provenance.gitCommit)),\n"
+        s += "  \"catalogue_version\": \(jsonString(FeatureCatalogue.version)),\n"
+        s += "  \"date\": \(jsonString(Provenance.isoDate())),\n"
+        s += "  \"preset\": \(preset.map(jsonString) ?? "null"),\n"
+        s += "  \"settings\": " + SettingsReport.json(settings, indent: "  ") + ",\n"
+        s += "  \"settings_yaml\": \(jsonString(settingsYAML)),\n"
+        s += "  \"cases\": [{\"image\": \(jsonString(result.input.image)), \"image_sha256\": \(jsonString(imageHash)), \"mask\": \(jsonString(result.input.mask)), \"mask_sha256\": \(jsonString(maskHash))}]\n"
+        s += "}\n"
+        return s
+    }
+}

@@ -1,2 +1,0 @@
-import Radiomics
-print("radiomics")

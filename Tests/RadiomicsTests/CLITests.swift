@@ -1,0 +1,102 @@
+import Foundation
+import Radiomics
+import Testing
+
+@Suite(.serialized) struct CLITests {
+    let image = Repository.path("ibsi-phantoms/digital_phantom/nifti/image/phantom.nii.gz")
+    let mask = Repository.path("ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz")
+
+    @Test func extractWritesOneCSVRowWithReferenceTags() throws {
+        let r = try Binary.run(["extract", image, mask, "--preset", "ibsi-phantom"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let row = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(header.count == row.count)
+        #expect(Array(header.prefix(3)) == ["image", "mask", "label"])
+        for tag in ["morph_volume", "stat_mean", "ih_entropy", "loc_peak_glob", "cm_joint_max_3D_avg", "ngl_lde_2_5D"] {
+            #expect(header.contains(tag), "missing column \(tag)")
+        }
+        // Round-trip digits: stat_mean of the phantom is 2.1486... and must be written in full.
+        let mean = Double(row[header.firstIndex(of: "stat_mean")!])!
+        #expect(abs(mean - 2.1486486486486487) < 1e-15)
+    }
+
+    @Test func extractJSONToFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("radiomics-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("f.json").path
+        let r = try Binary.run(["extract", image, mask, "--preset", "ibsi-phantom", "--format", "json", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        let obj = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let features = obj["features"] as! [String: Any]
+        #expect((features["morph_volume"] as? Double).map { abs($0 - 556) < 4 } == true)
+        #expect(obj["preset"] as? String == "ibsi-phantom")
+        #expect((obj["settings_yaml"] as? String)?.contains("discretisation") == true)
+    }
+
+    @Test func csvOutputFileGetsASettingsSidecar() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("radiomics-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("f.csv").path
+        let r = try Binary.run(["extract", image, mask, "--preset", "ibsi-phantom", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let sidecar = try String(contentsOfFile: out + ".json", encoding: .utf8)
+        #expect(sidecar.contains("\"preset\": \"ibsi-phantom\""))
+        #expect(sidecar.contains("\"image_sha256\""))
+        // The sidecar is a config the tool reads back.
+        let again = dir.appendingPathComponent("g.csv").path
+        let r2 = try Binary.run(["extract", image, mask, "--config", out + ".json", "-o", again])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == String(contentsOfFile: again, encoding: .utf8))
+    }
+
+    @Test func missingImageIsOneLineNamingTheFileWithInputExitCode() throws {
+        let r = try Binary.run(["extract", "/no/such/image.nii.gz", mask, "--preset", "ibsi-phantom"])
+        #expect(r.status == 3)
+        #expect(r.stderr == "radiomics: error: /no/such/image.nii.gz: file or directory not found\n")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func unknownPresetIsAUsageError() throws {
+        let r = try Binary.run(["extract", image, mask, "--preset", "nope"])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("radiomics: error: unknown preset 'nope'; available presets: "))
+    }
+
+    @Test func featuresListsTheCatalogue() throws {
+        let r = try Binary.run(["features"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.first == "tag,ibsi_code,family,aggregation,name")
+        #expect(lines.contains { $0.hasPrefix("morph_volume,RNU0,morph,,") })
+        #expect(lines.contains { $0.hasPrefix("cm_joint_max_3D_avg,GYBY,cm,3D_avg,") })
+    }
+
+    @Test func validateOnTheDigitalPhantomPassesAndExitsZero() throws {
+        let r = try Binary.run(["validate", "--data", Repository.phantoms, "--only", "digital"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("digital phantom"))
+    }
+
+    @Test func validateExitsOneWhenAValueIsOff() throws {
+        // A copy of the reference file with one value changed must fail.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("radiomics-val-\(UUID().uuidString)")
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.appendingPathComponent("reference_values"), withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("digital_phantom").path,
+                                  withDestinationPath: Repository.path("ibsi-phantoms/digital_phantom"))
+        let ref = try String(contentsOfFile: Repository.path("ibsi-phantoms/reference_values/ibsi_1_dig_phantom.csv"), encoding: .utf8)
+        let altered = ref.replacingOccurrences(of: "\n556;4;morph_volume", with: "\n600;4;morph_volume")
+        #expect(altered != ref)
+        try altered.write(to: dir.appendingPathComponent("reference_values/ibsi_1_dig_phantom.csv"), atomically: true, encoding: .utf8)
+        let r = try Binary.run(["validate", "--data", dir.path, "--only", "digital"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("morph_volume computed"))
+    }
+}
