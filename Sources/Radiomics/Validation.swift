@@ -58,7 +58,14 @@ public enum Validation {
                                   mask: "\(root)/ct_phantom/nifti/mask/mask.nii.gz"),
                  referenceFile: "\(root)/reference_values/ibsi_1_chest_config_\(c).csv")
         }
-        return [dig] + configs
+        // The same configurations from the DICOM series and its RTSTRUCT (ROI GTV-1).
+        let dicom: [Case] = ["a", "b", "c", "d", "e"].map { c in
+            Case(name: "CT phantom config \(c.uppercased()) (DICOM)", preset: "ibsi-config-\(c)",
+                 input: CaseInput(image: "\(root)/ct_phantom/dicom/image",
+                                  mask: "\(root)/ct_phantom/dicom/mask/DCM_RS_00060.dcm", roi: "GTV-1"),
+                 referenceFile: "\(root)/reference_values/ibsi_1_chest_config_\(c).csv")
+        }
+        return [dig] + configs + dicom
     }
 
     /// Runs one case. Errors become a report with `error` set, so one failing data set does not
