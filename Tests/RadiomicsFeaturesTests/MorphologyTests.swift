@@ -163,7 +163,7 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
             for i in 0..<mask.count { mask[i] = rng.uniform() < fill }
             if !mask.contains(true) { mask[0] = true }
             let mesh = TriangleMesh(marchingCubes: mask, size: size, spacing: SIMD3(1, 1.5, 2))
-            #expect(mesh.boundaryEdgeCount == 0, "trial \(trial)")
+            #expect(mesh.unmatchedEdgeCount == 0, "trial \(trial)")
             #expect(mesh.signedVolume > 0, "trial \(trial)")
             let hull = ConvexHull3D(mesh.lattice, latticeSpacing: mesh.latticeSpacing)
             #expect(hull.volume >= mesh.volume * (1 - 1e-12), "trial \(trial)")
@@ -177,7 +177,7 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
             // The hull is closed too.
             let hullMesh = TriangleMesh(vertices: hull.vertices, lattice: hull.points, triangles: hull.triangles,
                                         latticeSpacing: hull.latticeSpacing)
-            #expect(hullMesh.boundaryEdgeCount == 0, "trial \(trial)")
+            #expect(hullMesh.unmatchedEdgeCount == 0, "trial \(trial)")
             #expect(close(hullMesh.signedVolume, hull.volume, relative: 1e-9), "trial \(trial)")
         }
     }
