@@ -8,20 +8,20 @@
 // volume and area are exact either way.
 
 /// Convex hull of a lattice point set, with positions scaled to mm by `latticeSpacing`.
-public struct ConvexHull3D: Sendable {
+struct ConvexHull3D: Sendable {
     /// Hull vertices (lattice units) referenced by `triangles`.
-    public var points: [SIMD3<Int32>]
+    var points: [SIMD3<Int32>]
     /// Outward (counter-clockwise seen from outside) triangles over `points`.
-    public var triangles: [SIMD3<Int32>]
-    public var latticeSpacing: SIMD3<Double>
+    var triangles: [SIMD3<Int32>]
+    var latticeSpacing: SIMD3<Double>
 
     /// Vertex positions in mm.
-    public var vertices: [SIMD3<Double>] {
+    var vertices: [SIMD3<Double>] {
         points.map { SIMD3<Double>(Double($0.x), Double($0.y), Double($0.z)) * latticeSpacing }
     }
 
     /// Volume in mm^3 (exact in lattice units, then scaled).
-    public var volume: Double {
+    var volume: Double {
         var sum: Int64 = 0
         for t in triangles {
             let a = wide(points[Int(t.x)]), b = wide(points[Int(t.y)]), c = wide(points[Int(t.z)])
@@ -32,7 +32,7 @@ public struct ConvexHull3D: Sendable {
     }
 
     /// Surface area in mm^2.
-    public var area: Double {
+    var area: Double {
         let v = vertices
         var sum = 0.0
         for t in triangles {
@@ -44,7 +44,7 @@ public struct ConvexHull3D: Sendable {
 
     /// Hull of `input` (duplicates allowed). When the points do not span 3D (fewer than four
     /// points, or all coplanar), `triangles` is empty and `points` holds the extreme candidates.
-    public init(_ input: [SIMD3<Int32>], latticeSpacing: SIMD3<Double>) {
+    init(_ input: [SIMD3<Int32>], latticeSpacing: SIMD3<Double>) {
         self.latticeSpacing = latticeSpacing
         let candidates = ConvexHull3D.axisExtremes(input)
         if let (pts, tris) = ConvexHull3D.quickhull(candidates) {

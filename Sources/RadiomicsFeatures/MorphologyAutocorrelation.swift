@@ -106,9 +106,10 @@ enum SpatialAutocorrelation {
             field.im[i] = d
             deviation += d * d
         }
-        // Kernel 1/|delta| on offsets -(extent - 1) ... (extent - 1), wrapped.
-        var kernel = ComplexVolume(size: size)
-        kernel.re.withUnsafeMutableBufferPointer { kr in
+        // Kernel 1/|delta| on offsets -(extent - 1) ... (extent - 1), wrapped: real and even
+        // along every axis, so its transform is real.
+        var kernel = [Double](repeating: 0, count: field.re.count)
+        kernel.withUnsafeMutableBufferPointer { kr in
             for dz in -(extent.z - 1)...(extent.z - 1) {
                 let z = (dz + size.z) % size.z
                 let zz = Double(dz) * spacing.z
@@ -124,23 +125,20 @@ enum SpatialAutocorrelation {
                 }
             }
         }
-        field.forward()
-        kernel.forward()
+        field.forward(support: extent)
+        field.realEvenTransform(&kernel)
         let total = field.re.count
         field.re.withUnsafeMutableBufferPointer { fr in
             field.im.withUnsafeMutableBufferPointer { fi in
-                kernel.re.withUnsafeBufferPointer { kr in
-                    kernel.im.withUnsafeBufferPointer { ki in
-                        for k in 0..<total {
-                            let a = fr[k], b = fi[k], c = kr[k], d = ki[k]
-                            fr[k] = a * c - b * d
-                            fi[k] = a * d + b * c
-                        }
+                kernel.withUnsafeBufferPointer { k in
+                    for i in 0..<total {
+                        fr[i] *= k[i]
+                        fi[i] *= k[i]
                     }
                 }
             }
         }
-        field.inverse()
+        field.inverse(needed: extent)
         // field.re = K * m (the weight sum r_k at ROI voxels), field.im = K * g.
         var w = 0.0, cross = 0.0, weighted = 0.0
         for k in 0..<n {

@@ -7,6 +7,8 @@ import Foundation
 // does a p-point DFT and writes y[(j / L) L p + (j mod L) + r L]; after the last stage the result
 // is in natural order. Radices 4, 2, 3 and 5 have their own butterflies; any other prime factor
 // uses a direct p-point DFT, so every length works (lengths are chosen 2,3,5-smooth).
+// The 3D transforms skip work that zero-padding makes useless: lines that are all zero before a
+// forward transform, and lines whose results are not read after an inverse one.
 
 struct MorphologyFFT {
     let n: Int
@@ -98,6 +100,57 @@ struct MorphologyFFT {
                             yr[out + 2 * span] = sr02 - sr13; yi[out + 2 * span] = si02 - si13
                             yr[out + 3 * span] = dr02 - di13; yi[out + 3 * span] = di02 + dr13
                         }
+                    case 3:
+                        let h = 0.75.squareRoot()
+                        for j in 0..<m {
+                            let jm = j % span
+                            let t = jm * twiddleUnit
+                            var br = xr[j + m], bi = xi[j + m], cr = xr[j + 2 * m], ci = xi[j + 2 * m]
+                            if t != 0 {
+                                let t2 = 2 * t
+                                (br, bi) = (br * cw[t] - bi * sw[t], br * sw[t] + bi * cw[t])
+                                (cr, ci) = (cr * cw[t2] - ci * sw[t2], cr * sw[t2] + ci * cw[t2])
+                            }
+                            // w = exp(-2 pi i / 3) = -1/2 - i sqrt(3)/2.
+                            let ar = xr[j], ai = xi[j]
+                            let sr = br + cr, si = bi + ci
+                            let mr = ar - 0.5 * sr, mi = ai - 0.5 * si
+                            let dr = h * (br - cr), di = h * (bi - ci)
+                            let out = (j - jm) * 3 + jm
+                            yr[out] = ar + sr; yi[out] = ai + si
+                            yr[out + span] = mr + di; yi[out + span] = mi - dr
+                            yr[out + 2 * span] = mr - di; yi[out + 2 * span] = mi + dr
+                        }
+                    case 5:
+                        let c1 = cos(2 * Double.pi / 5), c2 = cos(4 * Double.pi / 5)
+                        let s1 = sin(2 * Double.pi / 5), s2 = sin(4 * Double.pi / 5)
+                        for j in 0..<m {
+                            let jm = j % span
+                            let t = jm * twiddleUnit
+                            var vr1 = xr[j + m], vi1 = xi[j + m], vr2 = xr[j + 2 * m], vi2 = xi[j + 2 * m]
+                            var vr3 = xr[j + 3 * m], vi3 = xi[j + 3 * m], vr4 = xr[j + 4 * m], vi4 = xi[j + 4 * m]
+                            if t != 0 {
+                                let t2 = 2 * t, t3 = 3 * t, t4 = 4 * t
+                                (vr1, vi1) = (vr1 * cw[t] - vi1 * sw[t], vr1 * sw[t] + vi1 * cw[t])
+                                (vr2, vi2) = (vr2 * cw[t2] - vi2 * sw[t2], vr2 * sw[t2] + vi2 * cw[t2])
+                                (vr3, vi3) = (vr3 * cw[t3] - vi3 * sw[t3], vr3 * sw[t3] + vi3 * cw[t3])
+                                (vr4, vi4) = (vr4 * cw[t4] - vi4 * sw[t4], vr4 * sw[t4] + vi4 * cw[t4])
+                            }
+                            // Pairs r, 5 - r share cosines: X_k = a0 + sum c (a_r + a_5-r) - i sum s (a_r - a_5-r).
+                            let ar = xr[j], ai = xi[j]
+                            let pr1 = vr1 + vr4, pi1 = vi1 + vi4, qr1 = vr1 - vr4, qi1 = vi1 - vi4
+                            let pr2 = vr2 + vr3, pi2 = vi2 + vi3, qr2 = vr2 - vr3, qi2 = vi2 - vi3
+                            let ur1 = ar + c1 * pr1 + c2 * pr2, ui1 = ai + c1 * pi1 + c2 * pi2
+                            let ur2 = ar + c2 * pr1 + c1 * pr2, ui2 = ai + c2 * pi1 + c1 * pi2
+                            let wr1 = s1 * qr1 + s2 * qr2, wi1 = s1 * qi1 + s2 * qi2
+                            let wr2 = s2 * qr1 - s1 * qr2, wi2 = s2 * qi1 - s1 * qi2
+                            let out = (j - jm) * 5 + jm
+                            yr[out] = ar + pr1 + pr2; yi[out] = ai + pi1 + pi2
+                            yr[out + span] = ur1 + wi1; yi[out + span] = ui1 - wr1
+                            yr[out + 4 * span] = ur1 - wi1; yi[out + 4 * span] = ui1 + wr1
+                            yr[out + 2 * span] = ur2 + wi2; yi[out + 2 * span] = ui2 - wr2
+                            yr[out + 3 * span] = ur2 - wi2; yi[out + 3 * span] = ui2 + wr2
+                        }
                     default:
                         // Direct p-point DFT; its roots exp(-2 pi i q / p) are table entries q n / p.
                         let rootUnit = n / p
@@ -141,42 +194,74 @@ struct ComplexVolume {
         im = re
     }
 
-    /// Forward 3D DFT, in place.
-    mutating func forward() { transform() }
+    /// Forward 3D DFT, in place, of an array that is zero outside the block [0, support).
+    mutating func forward(support: SIMD3<Int>) {
+        let nx = size.x, ny = size.y, nz = size.z
+        let ey = min(support.y, ny), ez = min(support.z, nz)
+        withAxes { fx, fy, fz, r, i, scratch in
+            if nx > 1 { for z in 0..<ez { for y in 0..<ey { let o = nx * (y + ny * z); fx.forward(r + o, i + o, stride: 1, scratch: scratch) } } }
+            if ny > 1 { for z in 0..<ez { for x in 0..<nx { let o = x + nx * ny * z; fy.forward(r + o, i + o, stride: nx, scratch: scratch) } } }
+            if nz > 1 { for o in 0..<(nx * ny) { fz.forward(r + o, i + o, stride: nx * ny, scratch: scratch) } }
+        }
+    }
 
-    /// Inverse 3D DFT (normalised by 1 / N), in place: the conjugate of the forward transform
-    /// of the conjugate.
-    mutating func inverse() {
+    /// Inverse 3D DFT (normalised by 1 / N), in place, exact on the block [0, needed) only: the
+    /// conjugate of the forward transform of the conjugate.
+    mutating func inverse(needed: SIMD3<Int>) {
+        let nx = size.x, ny = size.y, nz = size.z
+        let ey = min(needed.y, ny), ez = min(needed.z, nz)
         let count = re.count
         im.withUnsafeMutableBufferPointer { p in for k in 0..<count { p[k] = -p[k] } }
-        transform()
+        withAxes { fx, fy, fz, r, i, scratch in
+            if nz > 1 { for o in 0..<(nx * ny) { fz.forward(r + o, i + o, stride: nx * ny, scratch: scratch) } }
+            if ny > 1 { for z in 0..<ez { for x in 0..<nx { let o = x + nx * ny * z; fy.forward(r + o, i + o, stride: nx, scratch: scratch) } } }
+            if nx > 1 { for z in 0..<ez { for y in 0..<ey { let o = nx * (y + ny * z); fx.forward(r + o, i + o, stride: 1, scratch: scratch) } } }
+        }
         let scale = 1 / Double(count)
         re.withUnsafeMutableBufferPointer { p in for k in 0..<count { p[k] *= scale } }
         im.withUnsafeMutableBufferPointer { p in for k in 0..<count { p[k] = -p[k] * scale } }
     }
 
-    private mutating func transform() {
+    /// DFT of a real array `values` of this size that is even along every axis
+    /// (v[x] = v[n - x]): its transform is real and even too. Two lines go through one complex
+    /// transform, one as the real part and one as the imaginary part; as both transforms are
+    /// real they come out as the real and imaginary parts of the result.
+    func realEvenTransform(_ values: inout [Double]) {
         let nx = size.x, ny = size.y, nz = size.z
         let fx = MorphologyFFT(length: nx), fy = MorphologyFFT(length: ny), fz = MorphologyFFT(length: nz)
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * max(nx, ny, nz))
+        let longest = max(nx, ny, nz)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 6 * longest)
+        defer { scratch.deallocate() }
+        let lineRe = scratch + 4 * longest, lineIm = scratch + 5 * longest
+        values.withUnsafeMutableBufferPointer { vp in
+            let v = vp.baseAddress!
+            func pass(_ f: MorphologyFFT, _ n: Int, _ stride: Int, _ starts: [Int]) {
+                if n == 1 { return }
+                var k = 0
+                while k < starts.count {
+                    let a = v + starts[k]
+                    let b: UnsafeMutablePointer<Double>? = k + 1 < starts.count ? v + starts[k + 1] : nil
+                    for t in 0..<n { lineRe[t] = a[t * stride]; lineIm[t] = b?[t * stride] ?? 0 }
+                    f.forward(lineRe, lineIm, stride: 1, scratch: scratch)
+                    for t in 0..<n { a[t * stride] = lineRe[t] }
+                    if let b { for t in 0..<n { b[t * stride] = lineIm[t] } }
+                    k += 2
+                }
+            }
+            pass(fx, nx, 1, (0..<(ny * nz)).map { $0 * nx })
+            pass(fy, ny, nx, (0..<nz).flatMap { z in (0..<nx).map { $0 + nx * ny * z } })
+            pass(fz, nz, nx * ny, Array(0..<(nx * ny)))
+        }
+    }
+
+    private mutating func withAxes(_ body: (MorphologyFFT, MorphologyFFT, MorphologyFFT, UnsafeMutablePointer<Double>,
+                                            UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void) {
+        let fx = MorphologyFFT(length: size.x), fy = MorphologyFFT(length: size.y), fz = MorphologyFFT(length: size.z)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * max(size.x, size.y, size.z))
         defer { scratch.deallocate() }
         re.withUnsafeMutableBufferPointer { rp in
             im.withUnsafeMutableBufferPointer { ip in
-                let r = rp.baseAddress!, i = ip.baseAddress!
-                if nx > 1 {
-                    for line in 0..<(ny * nz) { fx.forward(r + line * nx, i + line * nx, stride: 1, scratch: scratch) }
-                }
-                if ny > 1 {
-                    for z in 0..<nz {
-                        for x in 0..<nx {
-                            let o = x + nx * ny * z
-                            fy.forward(r + o, i + o, stride: nx, scratch: scratch)
-                        }
-                    }
-                }
-                if nz > 1 {
-                    for o in 0..<(nx * ny) { fz.forward(r + o, i + o, stride: nx * ny, scratch: scratch) }
-                }
+                body(fx, fy, fz, rp.baseAddress!, ip.baseAddress!, scratch)
             }
         }
     }

@@ -18,18 +18,18 @@ import RadiomicsCore
 // every loop, and so every triangle, turn the same way: normals point out of the mask.
 
 /// A closed triangle mesh with outward normals (counter-clockwise triangles seen from outside).
-public struct TriangleMesh: Sendable {
+struct TriangleMesh: Sendable {
     /// Vertex positions in mm, in the frame of the grid's axes (origin at the mesh's lattice
     /// origin; only differences matter to the features).
-    public var vertices: [SIMD3<Double>]
+    var vertices: [SIMD3<Double>]
     /// Vertex positions in half-voxel units: exact integers, used for the exact convex hull.
-    public var lattice: [SIMD3<Int32>]
+    var lattice: [SIMD3<Int32>]
     /// Vertex indices of each triangle.
-    public var triangles: [SIMD3<Int32>]
+    var triangles: [SIMD3<Int32>]
     /// Size of one lattice unit in mm (half the voxel spacing).
-    public var latticeSpacing: SIMD3<Double>
+    var latticeSpacing: SIMD3<Double>
 
-    public init(vertices: [SIMD3<Double>], lattice: [SIMD3<Int32>], triangles: [SIMD3<Int32>], latticeSpacing: SIMD3<Double>) {
+    init(vertices: [SIMD3<Double>], lattice: [SIMD3<Int32>], triangles: [SIMD3<Int32>], latticeSpacing: SIMD3<Double>) {
         self.vertices = vertices
         self.lattice = lattice
         self.triangles = triangles
@@ -38,7 +38,7 @@ public struct TriangleMesh: Sendable {
 
     /// Enclosed volume in mm^3 by the divergence theorem: the sum of the signed volumes of the
     /// tetrahedra spanned by the origin and each triangle (IBSI RNU0), made positive.
-    public var volume: Double {
+    var volume: Double {
         var sum = 0.0
         for t in triangles {
             let a = vertices[Int(t.x)], b = vertices[Int(t.y)], c = vertices[Int(t.z)]
@@ -48,7 +48,7 @@ public struct TriangleMesh: Sendable {
     }
 
     /// Signed volume (positive when normals point outwards).
-    public var signedVolume: Double {
+    var signedVolume: Double {
         var sum = 0.0
         for t in triangles {
             let a = vertices[Int(t.x)], b = vertices[Int(t.y)], c = vertices[Int(t.z)]
@@ -58,7 +58,7 @@ public struct TriangleMesh: Sendable {
     }
 
     /// Surface area in mm^2: the sum of the triangle areas (IBSI C0JK).
-    public var area: Double {
+    var area: Double {
         var sum = 0.0
         for t in triangles {
             let a = vertices[Int(t.x)], b = vertices[Int(t.y)], c = vertices[Int(t.z)]
@@ -83,7 +83,7 @@ extension TriangleMesh {
     /// one for a vertex half-way along an edge, counted from the padding voxel, so that voxel
     /// (i, j, k) of `mask` has its centre at lattice (2i + 2, 2j + 2, 2k + 2) and mm position
     /// ((i + 1) sx, (j + 1) sy, (k + 1) sz).
-    public init(marchingCubes mask: [Bool], size: SIMD3<Int>, spacing: SIMD3<Double>) {
+    init(marchingCubes mask: [Bool], size: SIMD3<Int>, spacing: SIMD3<Double>) {
         precondition(mask.count == size.x * size.y * size.z)
         let nx = size.x + 2, ny = size.y + 2, nz = size.z + 2
         let plane = nx * ny
@@ -155,9 +155,10 @@ extension TriangleMesh {
         self.init(vertices: vertices, lattice: lattice, triangles: triangles, latticeSpacing: half)
     }
 
-    /// Number of edges not shared by exactly two triangles in opposite directions (zero for a
-    /// closed, consistently oriented mesh).
-    public var boundaryEdgeCount: Int {
+    /// Number of directed edges not matched by as many reversed ones (zero for a closed,
+    /// consistently oriented mesh; where two sheets touch along a cube-face diagonal, one edge
+    /// may belong to four triangles, two each way).
+    var unmatchedEdgeCount: Int {
         var directed: [UInt64: Int] = [:]
         for t in triangles {
             for (a, b) in [(t.x, t.y), (t.y, t.z), (t.z, t.x)] {
