@@ -29,7 +29,6 @@ run: build
 # Every test: unit, loader, compliance (digital phantom and CT phantom configs A-E) and CLI.
 # Release mode: the compliance tests process the CT phantom five times.
 test: deps
-	$(SWIFT) build -c release
 	$(SWIFT) test -c release
 
 validate: build

@@ -29,10 +29,10 @@ public enum FeatureCatalogue {
         var out: [CatalogueEntry] = []
         for f in FeatureFamily.allCases where families.contains(f) {
             let (defs, aggs) = family(f)
-            // Aggregation-major within a family would scatter a feature's variants; keep each
-            // feature's aggregations together as the reference files do.
-            for d in defs {
-                for a in aggs { out.append(CatalogueEntry(definition: d, aggregation: a)) }
+            // Aggregation-major within a family, as the IBSI reference files list them
+            // (every cm_*_2D_avg, then every cm_*_2D_comb, ...).
+            for a in aggs {
+                for d in defs { out.append(CatalogueEntry(definition: d, aggregation: a)) }
             }
         }
         return out

@@ -88,7 +88,7 @@ public enum Validation {
     public static func table(_ reports: [Report]) -> String {
         var lines: [String] = []
         func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String) -> String {
-            a.padding(toLength: 26, withPad: " ", startingAt: 0) + b.padding(toLength: 8, withPad: " ", startingAt: 0)
+            a.padding(toLength: 34, withPad: " ", startingAt: 0) + b.padding(toLength: 8, withPad: " ", startingAt: 0)
                 + c.leftPad(11) + d.leftPad(10) + e.leftPad(18)
         }
         lines.append(row("data set", "family", "references", "produced", "within tolerance"))

@@ -47,11 +47,11 @@ public enum Discretisation {
         switch settings.method {
         case .fixedBinNumber:
             guard let ng = settings.binCount else {
-                throw RadiomicsError.usage("discretisation 'fixed_bin_number' needs 'bin_count'")
+                throw RadiomicsError.usage("discretisation 'fixed_bin_number' needs 'bin_number'")
             }
-            guard ng >= 1 else { throw RadiomicsError.usage("discretisation 'bin_count' must be at least 1, got \(ng)") }
+            guard ng >= 1 else { throw RadiomicsError.usage("discretisation 'bin_number' must be at least 1, got \(ng)") }
             guard ng <= maximumLevelCount else {
-                throw RadiomicsError.usage("discretisation 'bin_count' \(ng) exceeds the \(maximumLevelCount) grey levels supported")
+                throw RadiomicsError.usage("discretisation 'bin_number' \(ng) exceeds the \(maximumLevelCount) grey levels supported")
             }
             let range = hi - lo
             for i in 0..<levels.count where intensity.voxels[i] {

@@ -18,7 +18,7 @@ import Yams
 //   discretisation:
 //     method: fixed_bin_size          # fixed_bin_size | fixed_bin_number | none
 //     bin_width: 25                   # fixed_bin_size (and optional lower_bound)
-//     bin_count: 32                   # fixed_bin_number
+//     bin_number: 32                   # fixed_bin_number
 //   ivh_discretisation: { method: fixed_bin_size, bin_width: 2.5 }
 //   texture: { cooccurrence_distance: 1, ngtdm_distance: 1, ngldm_distance: 1, ngldm_alpha: 0 }
 //   local_intensity_sphere_volume: 1000
@@ -33,7 +33,7 @@ public enum SettingsLoader {
     static let interpolationKeys = ["spacing", "in_plane_only", "image_method", "mask_method", "mask_threshold",
                                     "round_intensities"]
     static let reSegmentationKeys = ["range", "outlier_sigma"]
-    static let discretisationKeys = ["method", "bin_width", "bin_count", "lower_bound"]
+    static let discretisationKeys = ["method", "bin_width", "bin_number", "lower_bound"]
     static let textureKeys = ["cooccurrence_distance", "ngtdm_distance", "ngldm_distance", "ngldm_alpha"]
 
     /// Reads settings from a YAML file.
@@ -106,7 +106,7 @@ public enum SettingsLoader {
             lines.append("\(key):")
             lines.append("  method: \(d.method.rawValue)")
             if let w = d.binWidth { lines.append("  bin_width: \(number(w))") }
-            if let n = d.binCount { lines.append("  bin_count: \(n)") }
+            if let n = d.binCount { lines.append("  bin_number: \(n)") }
             if let b = d.lowerBound { lines.append("  lower_bound: \(number(b))") }
         }
         discretisation(settings.discretisation, "discretisation")
@@ -286,11 +286,11 @@ public enum SettingsLoader {
                 s.binWidth = w
                 if let v = m["lower_bound"], !SettingsLoader.isNull(v) { s.lowerBound = try number(v, "\(key).lower_bound") }
             case .fixedBinNumber:
-                allowed = ["method", "bin_count"]
-                guard let v = m["bin_count"] else { throw error("'\(key)' with method fixed_bin_number needs 'bin_count'") }
-                let n = try integer(v, "\(key).bin_count")
+                allowed = ["method", "bin_number"]
+                guard let v = m["bin_number"] else { throw error("'\(key)' with method fixed_bin_number needs 'bin_number'") }
+                let n = try integer(v, "\(key).bin_number")
                 guard n >= 1 && n <= Discretisation.maximumLevelCount else {
-                    throw error("'\(key).bin_count' must lie in 1...\(Discretisation.maximumLevelCount), got \(n)")
+                    throw error("'\(key).bin_number' must lie in 1...\(Discretisation.maximumLevelCount), got \(n)")
                 }
                 s.binCount = n
             case .none:
