@@ -113,6 +113,22 @@ public enum Validation {
         return lines.joined(separator: "\n")
     }
 
+    /// One line per data set: feature values and diagnostic values within tolerance.
+    public static func summary(_ reports: [Report]) -> String {
+        var lines = ["| data set | feature values within tolerance | diagnostic values within tolerance |", "|---|---|---|"]
+        var total = (ok: 0, n: 0)
+        for r in reports {
+            if let e = r.error { lines.append("| \(r.dataSet) | error: \(e) | |"); continue }
+            let f = r.features, d = r.diagnostics
+            let fo = f.filter(\.passed).count
+            total.ok += fo
+            total.n += f.count
+            lines.append("| \(r.dataSet) | \(fo)/\(f.count) | \(d.isEmpty ? "-" : "\(d.filter(\.passed).count)/\(d.count)") |")
+        }
+        lines.append("| all | \(total.ok)/\(total.n) | |")
+        return lines.joined(separator: "\n")
+    }
+
     /// Lines for every value out of tolerance.
     public static func failures(_ reports: [Report]) -> [String] {
         reports.flatMap { r in

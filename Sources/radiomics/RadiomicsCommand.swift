@@ -158,6 +158,8 @@ struct Validate: ParsableCommand {
             let cases = Validation.cases(root: root).filter { c in only.map { c.name.localizedCaseInsensitiveContains($0) } ?? true }
             let reports = cases.map(Validation.run)
             print(Validation.table(reports))
+            print("")
+            print(Validation.summary(reports))
             let failures = Validation.failures(reports)
             if verbose || failures.count <= 20 { failures.forEach { print($0) } } else {
                 print("\(failures.count) values out of tolerance (--verbose lists them)")
