@@ -153,16 +153,16 @@ public struct Extractor: Sendable {
             }
             out.append(contentsOf: values)
         }
-        return inCatalogueOrder(out, families: settings.enabledFamilies)
+        return inCatalogueOrder(out)
     }
 
     /// The values in catalogue order, so that the columns of a table do not depend on the order
     /// in which a family happens to emit them. A catalogue tag a family did not produce is NaN.
-    func inCatalogueOrder(_ values: FeatureValues, families: [FeatureFamily]) -> FeatureValues {
+    func inCatalogueOrder(_ values: FeatureValues) -> FeatureValues {
         var byTag: [String: Double] = [:]
         for (t, v) in values { byTag[t] = v }
         var out = FeatureValues()
-        for e in FeatureCatalogue.entries(for: families) { out.append(e.tag, byTag[e.tag] ?? .nan) }
+        for e in FeatureCatalogue.entries(for: settings) { out.append(e.tag, byTag[e.tag] ?? .nan) }
         return out
     }
 

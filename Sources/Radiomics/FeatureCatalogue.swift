@@ -24,11 +24,15 @@ public enum FeatureCatalogue {
         }
     }
 
-    /// Every column of the feature table for the given families, in output order.
-    public static func entries(for families: [FeatureFamily] = FeatureFamily.allCases) -> [CatalogueEntry] {
+    /// Every column of the feature table for the given families, in output order. `sliceWise`
+    /// (the IBSI 2D configurations) keeps the in-slice aggregations of the texture families:
+    /// 2D and 2.5D, not 3D (IBSI 1, "Reference data sets": texture "extracted from the in-slice
+    /// plane, and not volumetrically").
+    public static func entries(for families: [FeatureFamily] = FeatureFamily.allCases, sliceWise: Bool = false) -> [CatalogueEntry] {
         var out: [CatalogueEntry] = []
         for f in FeatureFamily.allCases where families.contains(f) {
-            let (defs, aggs) = family(f)
+            var (defs, aggs) = family(f)
+            if sliceWise { aggs.removeAll { [.volume3DAverage, .volume3DMerged, .volume3D].contains($0) } }
             // Aggregation-major within a family, as the IBSI reference files list them
             // (every cm_*_2D_avg, then every cm_*_2D_comb, ...).
             for a in aggs {
@@ -36,5 +40,12 @@ public enum FeatureCatalogue {
             }
         }
         return out
+    }
+}
+
+extension FeatureCatalogue {
+    /// The columns a run with these settings writes.
+    public static func entries(for settings: Settings) -> [CatalogueEntry] {
+        entries(for: settings.enabledFamilies, sliceWise: settings.sliceWise)
     }
 }

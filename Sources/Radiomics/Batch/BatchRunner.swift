@@ -75,7 +75,7 @@ public final class BatchRunner: @unchecked Sendable {
     /// The table's columns: fixed, the manifest's extra columns, case identification, every
     /// feature tag of the enabled families, then the diagnostic tags.
     public lazy var columns: [String] = Self.fixedColumns + manifest.extraColumns + Self.caseColumns
-        + FeatureCatalogue.entries(for: settings.enabledFamilies).map(\.tag) + Diagnostics.allTags
+        + FeatureCatalogue.entries(for: settings).map(\.tag) + Diagnostics.allTags
 
     public func run() throws -> BatchSummary {
         start = Date()
