@@ -231,6 +231,13 @@ import Testing
         let twice = try Binary.run(["merge", parts[0], parts[1], parts[1], parts[2], "-o", dir.path("x.csv")])
         #expect(twice.status == 3)
         #expect(twice.stderr.contains("given twice"), "\(twice.stderr)")
+        // A shard run with other settings (the same columns).
+        let otherConfig = try dir.write(Self.quickConfig.replacingOccurrences(of: "bin_count: 32", with: "bin_count: 16"), to: "c16.yaml")
+        let other = dir.path("other-3.csv")
+        #expect(try Binary.run(["batch", manifest, "--config", otherConfig, "-o", other, "--shard", "3/3", "--quiet"]).status == 0)
+        let mixed = try Binary.run(["merge", parts[0], parts[1], other, "-o", dir.path("x.csv")])
+        #expect(mixed.status == 3)
+        #expect(mixed.stderr.contains("other settings"), "\(mixed.stderr)")
         // A doubled id: a row of shard 2 copied into shard 1.
         let text1 = try String(contentsOfFile: parts[0], encoding: .utf8)
         let row2 = try String(contentsOfFile: parts[1], encoding: .utf8).split(separator: "\n")[1]

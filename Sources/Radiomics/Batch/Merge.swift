@@ -42,6 +42,9 @@ public enum Merge {
                 guard part.manifestDigest == first.manifestDigest else {
                     throw RadiomicsError.input(path, "was run on another manifest than \(first.path) (manifest SHA-256 differs)")
                 }
+                guard part.sidecar["settings_yaml"] as? String == first.sidecar["settings_yaml"] as? String else {
+                    throw RadiomicsError.input(path, "was run with other settings than \(first.path) (settings_yaml of the sidecars differ)")
+                }
             }
             if let twin = infos.first(where: { $0.k == part.k }) {
                 throw RadiomicsError.input(path, "shard \(part.k)/\(part.n) is given twice (also \(twin.path))")
