@@ -123,6 +123,16 @@ import Testing
         #expect(table.column("id") == ["a", "b"])
         #expect(table.column("status") == ["ok", "ok"])
         #expect(table.value("stat_mean", row: 0) == table.value("stat_mean", row: 1))
+        // Resuming with other settings (same families, so the same columns) is refused; the
+        // same settings written differently are not.
+        let other = try dir.write(Self.quickConfig.replacingOccurrences(of: "bin_count: 32", with: "bin_count: 16"), to: "c16.yaml")
+        let refused = try Binary.run(["batch", manifest, "--config", other, "-o", out, "--resume"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("was written with other settings"), "\(refused.stderr)")
+        let commented = try dir.write("# the same settings, commented\n" + Self.quickConfig, to: "same.yaml")
+        let same = try Binary.run(["batch", manifest, "--config", commented, "-o", out, "--resume"])
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(same.stderr.contains("2 cases: 0 ok, 0 failed, 2 already done"), "\(same.stderr)")
     }
 
     // MARK: - Kill and resume

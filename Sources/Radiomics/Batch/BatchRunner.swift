@@ -2,6 +2,7 @@ import Foundation
 import RadiomicsCore
 import RadiomicsFeatures
 import RadiomicsIO
+import RadiomicsProcessing
 
 /// How a case's mask becomes one or more ROIs.
 public enum ROISelection: Sendable, Equatable {
@@ -85,8 +86,14 @@ public final class BatchRunner: @unchecked Sendable {
         if let s = options.shard { rows = manifest.shard(s.k, of: s.n) }
         var doneIDs = Set<String>()
         let appending = options.resume && FileManager.default.fileExists(atPath: outputPath)
-        if appending { doneIDs = try keepFinishedRows() }
+        if appending {
+            try checkSameSettings()
+            doneIDs = try keepFinishedRows()
+        }
         try openOutput(appending: appending)
+        // Written now as well as at the end, so that an interrupted run leaves its settings for
+        // the resumed run to check.
+        try writeSidecar(rows: rows)
         let todo = rows.filter { !doneIDs.contains($0.id) }
         summary.total = rows.count
         summary.skipped = rows.count - todo.count
@@ -299,6 +306,20 @@ public final class BatchRunner: @unchecked Sendable {
         let kept = rows.filter { !failed.contains($0.id) }
         try rewriteOutput(rows: kept)
         return Set(kept.map(\.id))
+    }
+
+    /// For `resume`: the rows already in the output were computed with the settings of its
+    /// sidecar; other settings with the same families would give the same columns, so the
+    /// settings themselves are compared.
+    private func checkSameSettings() throws {
+        let sidecar = outputPath + ".json"
+        guard let text = try? String(contentsOfFile: sidecar, encoding: .utf8),
+              let previous = Provenance.settingsYAML(fromSidecar: text) else { return }
+        // Compared as settings, so comments and key order do not matter.
+        let same = previous == settingsYAML || (try? SettingsLoader.load(yaml: previous, source: sidecar)) == settings
+        guard same else {
+            throw RadiomicsError.usage("\(outputPath) was written with other settings (see \(sidecar)); resume with the same settings, e.g. --config \(sidecar), or write to a new file")
+        }
     }
 
     /// Replaces the output table with the header and these rows, in one rename.
