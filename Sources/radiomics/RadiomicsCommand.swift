@@ -240,6 +240,9 @@ struct Batch: ParsableCommand {
             Rows are written as each case finishes; the finished table is in manifest order and
             every row carries its id. A case that fails gets a row with status=error and the
             message; the others go on. Exit code 0 when every case succeeded, 1 when any failed.
+            --resume keeps the finished rows of an interrupted run and computes the rest (and the
+            failed cases again). --shard K/N runs the K-th of N round-robin parts; `radiomics
+            merge` joins the parts (see docs/cluster.md).
             """)
 
     @Argument(help: "Manifest CSV file.")
@@ -256,7 +259,7 @@ struct Batch: ParsableCommand {
     @Option(help: "Cases processed in parallel (default: the number of cores).")
     var jobs: Int?
 
-    @Flag(help: "Skip the cases whose id is already in the output.")
+    @Flag(help: "Skip the cases already done in the output; cases whose rows say status=error are tried again.")
     var resume = false
 
     @Option(help: "Process only the K-th of N deterministic parts of the manifest, e.g. 2/8.")
@@ -302,6 +305,13 @@ struct Batch: ParsableCommand {
             }
             let (settings, yaml, preset) = try self.settings.load()
             let m = try Manifest.read(path: manifest)
+            // A batch runs for hours and is stopped by a signal (a scheduler's time limit, scancel,
+            // Ctrl-C); finished rows are on disk and --resume goes on. A signal mask inherited from
+            // the launcher (threads of some launchers block them) must not keep it running.
+            var stopSignals = sigset_t()
+            sigemptyset(&stopSignals)
+            for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopSignals, s) }
+            pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
             let runner = BatchRunner(manifest: m, settings: settings, settingsYAML: yaml, preset: preset, options: options, outputPath: output)
             let summary = try runner.run()
             if !quiet || !summary.failed.isEmpty {

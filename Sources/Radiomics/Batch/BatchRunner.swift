@@ -2,6 +2,7 @@ import Foundation
 import RadiomicsCore
 import RadiomicsFeatures
 import RadiomicsIO
+import RadiomicsProcessing
 
 /// How a case's mask becomes one or more ROIs.
 public enum ROISelection: Sendable, Equatable {
@@ -63,6 +64,11 @@ public final class BatchRunner: @unchecked Sendable {
     private var caseSeconds: [(String, Double)] = []
     private var start = Date()
 
+    /// The table's columns: fixed, the manifest's extra columns, case identification, every
+    /// feature tag of the enabled families, then the diagnostic tags. Computed once here, before
+    /// any worker reads it.
+    public let columns: [String]
+
     public init(manifest: Manifest, settings: Settings, settingsYAML: String, preset: String?, options: BatchOptions, outputPath: String) {
         self.manifest = manifest
         self.settings = settings
@@ -70,20 +76,24 @@ public final class BatchRunner: @unchecked Sendable {
         self.preset = preset
         self.options = options
         self.outputPath = outputPath
+        self.columns = Self.fixedColumns + manifest.extraColumns + Self.caseColumns
+            + FeatureCatalogue.entries(for: settings).map(\.tag) + Diagnostics.allTags
     }
-
-    /// The table's columns: fixed, the manifest's extra columns, case identification, every
-    /// feature tag of the enabled families, then the diagnostic tags.
-    public lazy var columns: [String] = Self.fixedColumns + manifest.extraColumns + Self.caseColumns
-        + FeatureCatalogue.entries(for: settings).map(\.tag) + Diagnostics.allTags
 
     public func run() throws -> BatchSummary {
         start = Date()
         var rows = manifest.rows
         if let s = options.shard { rows = manifest.shard(s.k, of: s.n) }
         var doneIDs = Set<String>()
-        if options.resume { doneIDs = try finishedIDs() }
-        try openOutput(appending: options.resume && FileManager.default.fileExists(atPath: outputPath))
+        let appending = options.resume && FileManager.default.fileExists(atPath: outputPath)
+        if appending {
+            try checkSameSettings()
+            doneIDs = try keepFinishedRows()
+        }
+        try openOutput(appending: appending)
+        // Written now as well as at the end, so that an interrupted run leaves its settings for
+        // the resumed run to check.
+        try writeSidecar(rows: rows)
         let todo = rows.filter { !doneIDs.contains($0.id) }
         summary.total = rows.count
         summary.skipped = rows.count - todo.count
@@ -122,15 +132,35 @@ public final class BatchRunner: @unchecked Sendable {
     private func process(_ row: ManifestRow) -> (text: String, error: String?) {
         do {
             let results = try extract(row)
-            return (results.map { format(row: row, result: $0.result, lesion: $0.lesion, hashes: $0.hashes) }.joined(), nil)
+            var text = ""
+            var firstError: String?
+            for r in results {
+                switch r.outcome {
+                case .success(let result):
+                    text += format(row: row, result: result, lesion: r.lesion, hashes: r.hashes)
+                case .failure(let message):
+                    text += formatError(row: row, message: message, lesion: r.lesion, hashes: r.hashes)
+                    firstError = firstError ?? message
+                }
+            }
+            return (text, firstError)
         } catch {
-            let message = (error as? RadiomicsError)?.description ?? "internal error: \(error)"
-            return (formatError(row: row, message: message), message)
+            let message = Self.describe(error)
+            return (formatError(row: row, message: message, lesion: nil, hashes: nil), message)
         }
     }
 
+    static func describe(_ error: Error) -> String {
+        (error as? RadiomicsError)?.description ?? "internal error: \(error)"
+    }
+
+    private enum Outcome {
+        case success(ExtractionResult)
+        case failure(String)
+    }
+
     private struct RowResult {
-        var result: ExtractionResult
+        var outcome: Outcome
         var lesion: Int?
         var hashes: (String, String)
     }
@@ -140,7 +170,7 @@ public final class BatchRunner: @unchecked Sendable {
         let hashes = (try SHA256.digest(ofPath: row.image), try SHA256.digest(ofPath: row.mask))
         switch options.selection {
         case .manifest:
-            return [RowResult(result: try extractor.extract(row.input), lesion: nil, hashes: hashes)]
+            return [RowResult(outcome: .success(try extractor.extract(row.input)), lesion: nil, hashes: hashes)]
         case .allLabels:
             let inputs = try MaskLoader.availableSelections(path: row.mask).map { sel -> CaseInput in
                 var input = row.input
@@ -148,15 +178,24 @@ public final class BatchRunner: @unchecked Sendable {
                 input.roi = sel.roi
                 return input
             }
-            return try inputs.map { RowResult(result: try extractor.extract($0), lesion: nil, hashes: hashes) }
+            return try inputs.map { RowResult(outcome: .success(try extractor.extract($0)), lesion: nil, hashes: hashes) }
         case .lesions:
             let loaded = try ImageLoader.load(path: row.image)
             let mask = try MaskLoader.load(path: row.mask, label: row.label, roi: row.roi, onto: loaded, imagePath: row.image)
-            return try Lesions.components(of: mask).enumerated().map { n, lesion in
-                var r = try extractor.extract(image: loaded.image, mask: lesion)
-                r.input = row.input
-                r.modality = loaded.modality
-                return RowResult(result: r, lesion: n + 1, hashes: hashes)
+            // A lesion that cannot be extracted (e.g. too small for the interpolation grid) gets
+            // its own error row; the other lesions of the case are still extracted.
+            let lesions = Lesions.components(of: mask)
+            return lesions.enumerated().map { n, lesion in
+                do {
+                    var r = try extractor.extract(image: loaded.image, mask: lesion)
+                    r.input = row.input
+                    r.modality = loaded.modality
+                    return RowResult(outcome: .success(r), lesion: n + 1, hashes: hashes)
+                } catch {
+                    let voxels = lesion.voxels.reduce(0) { $1 ? $0 + 1 : $0 }
+                    let message = "\(row.mask): lesion \(n + 1) of \(lesions.count) (\(voxels) voxels): " + Self.describe(error)
+                    return RowResult(outcome: .failure(message), lesion: n + 1, hashes: hashes)
+                }
             }
         }
     }
@@ -180,8 +219,8 @@ public final class BatchRunner: @unchecked Sendable {
         return line(v)
     }
 
-    private func formatError(row: ManifestRow, message: String) -> String {
-        line(values(row: row, status: "error", message: message, input: row.input, lesion: nil, hashes: nil))
+    private func formatError(row: ManifestRow, message: String, lesion: Int?, hashes: (String, String)?) -> String {
+        line(values(row: row, status: "error", message: message, input: row.input, lesion: lesion, hashes: hashes))
     }
 
     private func line(_ v: [String: String]) -> String {
@@ -221,37 +260,76 @@ public final class BatchRunner: @unchecked Sendable {
         handle?.write(Data(text.utf8))
     }
 
-    /// Ids of the complete rows already in the output. A half-written last line (a run killed
-    /// mid-write) is cut off so that appending starts on a fresh line.
-    private func finishedIDs() throws -> Set<String> {
-        guard FileManager.default.fileExists(atPath: outputPath) else { return [] }
-        guard var data = FileManager.default.contents(atPath: outputPath) else {
-            throw RadiomicsError.input(outputPath, "cannot read the output file to resume")
-        }
-        if let last = data.lastIndex(of: UInt8(ascii: "\n")), last != data.count - 1 {
-            data = data.prefix(through: last)
-            try data.write(to: URL(fileURLWithPath: outputPath))
-        } else if data.lastIndex(of: UInt8(ascii: "\n")) == nil && !data.isEmpty {
-            data = Data()
-            try data.write(to: URL(fileURLWithPath: outputPath))
+    /// One complete row of an existing output table, as it is written.
+    private struct StoredRow {
+        var id: String
+        var status: String
+        var text: String
+    }
+
+    /// The complete rows of the output table (a half-written last row of a killed run is left
+    /// out) and, for CSV, its header.
+    private func storedRows() throws -> (header: [String]?, rows: [StoredRow]) {
+        guard let data = FileManager.default.contents(atPath: outputPath) else {
+            throw RadiomicsError.input(outputPath, "cannot read the output file")
         }
         let text = String(decoding: data, as: UTF8.self)
         switch options.format {
         case .csv:
-            let table = CSV.parse(text)
-            guard let header = table.first else { return [] }
-            guard header == columns else {
-                throw RadiomicsError.usage("\(outputPath) has other columns than this run would write (other settings or families?); resume with the same settings or write to a new file")
+            let table = CSV.parse(text, keepIncompleteLastLine: false)
+            guard let header = table.first else { return (nil, []) }
+            let rows = table.dropFirst().filter { $0.count == header.count }.map {
+                StoredRow(id: $0[0], status: $0.count > 1 ? $0[1] : "",
+                          text: $0.map(FeatureTable.csvField).joined(separator: ",") + "\n")
             }
-            return Set(table.dropFirst().compactMap(\.first))
+            return (header, rows)
         case .jsonl:
-            var ids = Set<String>()
+            var rows: [StoredRow] = []
             for line in text.split(separator: "\n") {
-                if let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let id = obj["id"] as? String {
-                    ids.insert(id)
-                }
+                guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let id = obj["id"] as? String else { continue }
+                rows.append(StoredRow(id: id, status: obj["status"] as? String ?? "", text: String(line) + "\n"))
             }
-            return ids
+            return (nil, rows)
+        }
+    }
+
+    /// For `resume`: keeps the rows of the cases that finished without error and returns their
+    /// ids. The rows of failed cases are dropped so that these cases are tried again, and a
+    /// half-written last row (a run killed mid-write) is cut off.
+    private func keepFinishedRows() throws -> Set<String> {
+        let (header, rows) = try storedRows()
+        if options.format == .csv, let header, header != columns {
+            throw RadiomicsError.usage("\(outputPath) has other columns than this run would write (other settings or families?); resume with the same settings or write to a new file")
+        }
+        let failed = Set(rows.filter { $0.status != "ok" }.map(\.id))
+        let kept = rows.filter { !failed.contains($0.id) }
+        try rewriteOutput(rows: kept)
+        return Set(kept.map(\.id))
+    }
+
+    /// For `resume`: the rows already in the output were computed with the settings of its
+    /// sidecar; other settings with the same families would give the same columns, so the
+    /// settings themselves are compared.
+    private func checkSameSettings() throws {
+        let sidecar = outputPath + ".json"
+        guard let text = try? String(contentsOfFile: sidecar, encoding: .utf8),
+              let previous = Provenance.settingsYAML(fromSidecar: text) else { return }
+        // Compared as settings, so comments and key order do not matter.
+        let same = previous == settingsYAML || (try? SettingsLoader.load(yaml: previous, source: sidecar)) == settings
+        guard same else {
+            throw RadiomicsError.usage("\(outputPath) was written with other settings (see \(sidecar)); resume with the same settings, e.g. --config \(sidecar), or write to a new file")
+        }
+    }
+
+    /// Replaces the output table with the header and these rows, in one rename.
+    private func rewriteOutput(rows: [StoredRow]) throws {
+        var out = options.format == .csv ? columns.map(FeatureTable.csvField).joined(separator: ",") + "\n" : ""
+        for r in rows { out += r.text }
+        do {
+            try Data(out.utf8).write(to: URL(fileURLWithPath: outputPath), options: .atomic)
+        } catch {
+            throw RadiomicsError.input(outputPath, "cannot rewrite the output file")
         }
     }
 
@@ -290,6 +368,7 @@ public final class BatchRunner: @unchecked Sendable {
         s += "  \"preset\": \(preset.map(FeatureTable.jsonString) ?? "null"),\n"
         s += "  \"manifest\": \(FeatureTable.jsonString(manifest.path)),\n"
         s += "  \"manifest_sha256\": \(FeatureTable.jsonString((try? SHA256.digest(ofPath: manifest.path)) ?? "")),\n"
+        s += "  \"manifest_rows\": \(manifest.rows.count),\n"
         s += "  \"shard\": \(options.shard.map { "\"\($0.k)/\($0.n)\"" } ?? "null"),\n"
         s += "  \"roi_selection\": \(FeatureTable.jsonString("\(options.selection)")),\n"
         s += "  \"expected_ids\": [" + rows.map { FeatureTable.jsonString($0.id) }.joined(separator: ", ") + "],\n"
@@ -305,27 +384,18 @@ public final class BatchRunner: @unchecked Sendable {
     }
 
     /// Rewrites the finished table in manifest order (rows were appended as cases finished), so
-    /// the same inputs give the same file whatever the number of jobs. The rewrite goes to a
-    /// temporary file that replaces the table in one rename.
+    /// the same inputs give the same file whatever the number of jobs. Rows of one case keep
+    /// their order. The rewrite goes to a temporary file that replaces the table in one rename.
     private func sortOutput(manifestOrder: [String]) throws {
-        guard let text = try? String(contentsOfFile: outputPath, encoding: .utf8) else { return }
+        guard FileManager.default.fileExists(atPath: outputPath) else { return }
+        let rows = try storedRows().rows
         var position: [String: Int] = [:]
         for (i, id) in manifestOrder.enumerated() { position[id] = i }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        var header: [String] = []
-        if options.format == .csv, !lines.isEmpty { header = [lines.removeFirst()] }
-        func id(of line: String) -> String {
-            switch options.format {
-            case .csv: return CSV.parse(line + "\n").first?.first ?? ""
-            case .jsonl:
-                let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                return obj?["id"] as? String ?? ""
-            }
-        }
-        let keyed = lines.enumerated().map { (pos: position[id(of: $0.element)] ?? Int.max, n: $0.offset, line: $0.element) }
-        let sorted = keyed.sorted { $0.pos != $1.pos ? $0.pos < $1.pos : $0.n < $1.n }.map(\.line)
-        let out = (header + sorted).map { $0 + "\n" }.joined()
-        try Data(out.utf8).write(to: URL(fileURLWithPath: outputPath), options: .atomic)
+        let sorted = rows.enumerated().sorted { a, b in
+            let pa = position[a.element.id] ?? Int.max, pb = position[b.element.id] ?? Int.max
+            return pa != pb ? pa < pb : a.offset < b.offset
+        }.map(\.element)
+        try rewriteOutput(rows: sorted)
     }
 
     private func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

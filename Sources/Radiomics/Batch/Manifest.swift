@@ -9,7 +9,8 @@ public struct ManifestRow: Sendable, Equatable {
     public var label: Int?
     public var roi: String?
     public var modality: String?
-    /// Columns the manifest has beyond the known ones, copied to the output as they are.
+    /// Columns the manifest has beyond id, image, mask, label and roi (modality included), copied
+    /// to the output as they are.
     public var extra: [String]
 
     public var input: CaseInput { CaseInput(image: image, mask: mask, label: label, roi: roi) }
@@ -33,7 +34,8 @@ public struct Manifest: Sendable {
     }
 
     public static func parse(_ text: String, path: String) throws -> Manifest {
-        let table = CSV.parse(text)
+        // A byte-order mark (spreadsheet programs write one) is not part of the first column name.
+        let table = CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         guard let header = table.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
             throw RadiomicsError.input(path, "the manifest is empty")
         }
@@ -44,13 +46,14 @@ public struct Manifest: Sendable {
         let idCol = lower.firstIndex(of: "id")
         let labelCol = lower.firstIndex(of: "label"), roiCol = lower.firstIndex(of: "roi")
         let modalityCol = lower.firstIndex(of: "modality")
-        let known = Set([idCol, Optional(imageCol), Optional(maskCol), labelCol, roiCol, modalityCol].compactMap { $0 })
+        // The modality is also copied to the output (it is not a column of the table otherwise).
+        let known = Set([idCol, Optional(imageCol), Optional(maskCol), labelCol, roiCol].compactMap { $0 })
         let extraCols = header.indices.filter { !known.contains($0) }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         func resolve(_ p: String) -> String {
             let t = p.trimmingCharacters(in: .whitespaces)
             if t.isEmpty || t.hasPrefix("/") { return t }
-            return base.appendingPathComponent(t).standardizedFileURL.path
+            return normalise(base + "/" + t)
         }
         var rows: [ManifestRow] = []
         var seen = Set<String>()
@@ -77,6 +80,18 @@ public struct Manifest: Sendable {
                                     modality: col(modalityCol), extra: extraCols.map { $0 < fields.count ? fields[$0] : "" }))
         }
         return Manifest(path: path, rows: rows, extraColumns: extraCols.map { header[$0] })
+    }
+
+    /// Removes `.` and `..` components by their names alone: symbolic links along the path are
+    /// kept, so the table shows the paths the manifest gave, joined to the manifest's folder.
+    static func normalise(_ path: String) -> String {
+        var parts: [Substring] = []
+        for c in path.split(separator: "/") {
+            if c == "." { continue }
+            if c == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(c)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// The K-th (1-based) of N deterministic parts: rows whose position modulo N is K-1, so the

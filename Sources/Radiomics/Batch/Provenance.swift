@@ -4,31 +4,59 @@ import Foundation
 /// beside every table; `--config SIDECAR.json` reads its settings back.
 public enum Provenance {
     /// The git commit of the source tree the running binary was built in, when it can be found
-    /// (the binary lives under .build/ of a checkout); "unknown" otherwise.
+    /// (the binary lives under .build/ of a checkout, which may be a linked worktree whose `.git`
+    /// is a file pointing at the real git directory); "unknown" otherwise.
     public static let gitCommit: String = {
         var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         }
         for _ in 0..<8 {
-            let git = dir.appendingPathComponent(".git")
-            if let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8) {
-                let h = head.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard h.hasPrefix("ref: ") else { return h }
-                let ref = String(h.dropFirst(5))
-                if let c = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) {
-                    return c.trimmingCharacters(in: .whitespacesAndNewlines)
-                }
-                if let packed = try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8),
-                   let line = packed.split(separator: "\n").first(where: { $0.hasSuffix(" " + ref) }) {
-                    return String(line.prefix(40))
-                }
-                return "unknown"
-            }
+            if let gitDir = gitDirectory(in: dir) { return commit(gitDir: gitDir) ?? "unknown" }
             dir = dir.deletingLastPathComponent()
         }
         return "unknown"
     }()
+
+    /// The git directory of a checkout rooted at `dir`: `.git` itself, or the directory named by a
+    /// `.git` file (`gitdir: PATH`, relative paths relative to `dir`).
+    static func gitDirectory(in dir: URL) -> URL? {
+        let git = dir.appendingPathComponent(".git")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: git.path, isDirectory: &isDir) else { return nil }
+        if isDir.boolValue { return git }
+        guard let text = try? String(contentsOf: git, encoding: .utf8) else { return nil }
+        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard line.hasPrefix("gitdir:") else { return nil }
+        let target = line.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespaces)
+        return target.hasPrefix("/") ? URL(fileURLWithPath: target) : dir.appendingPathComponent(target).standardizedFileURL
+    }
+
+    /// The commit HEAD points at. A linked worktree keeps HEAD in its own git directory and the
+    /// branch refs in the common one (named by its `commondir` file).
+    static func commit(gitDir: URL) -> String? {
+        guard let head = try? String(contentsOf: gitDir.appendingPathComponent("HEAD"), encoding: .utf8) else { return nil }
+        let h = head.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard h.hasPrefix("ref: ") else { return h.isEmpty ? nil : h }
+        let ref = String(h.dropFirst(5))
+        var dirs = [gitDir]
+        if let common = try? String(contentsOf: gitDir.appendingPathComponent("commondir"), encoding: .utf8) {
+            let c = common.trimmingCharacters(in: .whitespacesAndNewlines)
+            dirs.append(c.hasPrefix("/") ? URL(fileURLWithPath: c) : gitDir.appendingPathComponent(c).standardizedFileURL)
+        }
+        for d in dirs {
+            if let c = try? String(contentsOf: d.appendingPathComponent(ref), encoding: .utf8) {
+                return c.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        for d in dirs {
+            if let packed = try? String(contentsOf: d.appendingPathComponent("packed-refs"), encoding: .utf8),
+               let line = packed.split(separator: "\n").first(where: { $0.hasSuffix(" " + ref) }) {
+                return String(line.prefix(40))
+            }
+        }
+        return nil
+    }
 
     public static func isoDate(_ d: Date = Date()) -> String {
         let f = ISO8601DateFormatter()
