@@ -1,0 +1,18 @@
+#!/bin/sh
+# Instruction profile of the release binary on the IBSI CT phantom at 1 mm (benchmark case a).
+# Instruction counts do not depend on the load of the machine, unlike wall times. Writes
+# benchmarks/results/callgrind.out (raw), callgrind-self.txt and callgrind-inclusive.txt
+# (demangled callgrind_annotate tables, top functions by own and by inclusive instructions).
+set -eu
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/release/radiomics}
+OUT=benchmarks/results
+mkdir -p "$OUT"
+valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
+  "$BIN" extract ibsi-phantoms/ct_phantom/nifti/image/phantom.nii.gz \
+  ibsi-phantoms/ct_phantom/nifti/mask/mask.nii.gz \
+  --config benchmarks/configs/ct-phantom-1mm.yaml --timings > "$OUT/callgrind-features.csv"
+demangle() { if command -v swift > /dev/null; then swift demangle --simplified; else cat; fi; }
+callgrind_annotate --threshold=99 "$OUT/callgrind.out" | demangle > "$OUT/callgrind-self.txt"
+callgrind_annotate --inclusive=yes --threshold=99 "$OUT/callgrind.out" | demangle > "$OUT/callgrind-inclusive.txt"
+head -40 "$OUT/callgrind-self.txt"
