@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/radiomics}
 OUT=benchmarks/results
 mkdir -p "$OUT"
+# Valgrind 3.19 cannot read the DWARF 5 debug information Swift 6 writes: profile a copy without
+# it (function names come from the symbol table).
+objcopy --strip-debug "$BIN" "$OUT/radiomics-nodebug"
 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
-  "$BIN" extract ibsi-phantoms/ct_phantom/nifti/image/phantom.nii.gz \
+  "$OUT/radiomics-nodebug" extract ibsi-phantoms/ct_phantom/nifti/image/phantom.nii.gz \
   ibsi-phantoms/ct_phantom/nifti/mask/mask.nii.gz \
   --config benchmarks/configs/ct-phantom-1mm.yaml --timings > "$OUT/callgrind-features.csv"
 demangle() { if command -v swift > /dev/null; then swift demangle --simplified; else cat; fi; }

@@ -266,6 +266,7 @@ def summarise(results: dict) -> dict:
                 "n": len(ok), "failed": len(recs) - len(ok),
                 "seconds": med([r["seconds"] for r in ok]), "rss_mib": med([r["rss_mib"] for r in ok]),
                 "in_process": med([r.get("in_process_seconds") for r in ok]),
+                "cpu": med([r.get("cpu_seconds") for r in ok]),
                 "features": ok[0]["features"] if ok else None, "roi_voxels": ok[0].get("roi_voxels") if ok else None,
                 "error": next((r.get("error") for r in recs if r["exit"] != 0), None),
             }
@@ -352,12 +353,13 @@ def render(results: dict) -> str:
     ]
 
     # Main table.
-    lines += ["## Per case", "", "Seconds (median wall time of the whole process), peak memory in MiB, ROI voxels "
-              "after resampling (SwiftRadiomics' morphological mask), and how many times longer the peers take.", ""]
-    head = ["case", "ROI voxels"] + [f"{TOOL_NAMES[t]} s" for t in tools] + [f"{TOOL_NAMES[t]} MiB" for t in tools]
+    lines += ["## Per case", "", "Median wall time of the whole process in seconds, ROI voxels after resampling "
+              "(SwiftRadiomics' morphological mask), and how many times longer the peers take.", ""]
+    head = ["case", "ROI voxels"] + [f"{TOOL_NAMES[t]} s" for t in tools]
     head += [f"{TOOL_NAMES[t]} / ours" for t in tools if t != "ours"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     ratios = {t: {} for t in tools if t != "ours"}
+    cpu_ratios = {t: {} for t in tools if t != "ours"}
     for case in cases:
         row = summary.get(case["id"], {})
         ours = row.get("ours", {})
@@ -365,12 +367,28 @@ def render(results: dict) -> str:
         for t in tools:
             s = row.get(t, {})
             cells.append(fmt(s.get("seconds"), 3 if t == "ours" else 2) + (" (failed)" if s.get("error") and not s.get("n") else ""))
-        for t in tools:
-            cells.append(fmt(row.get(t, {}).get("rss_mib"), 0))
         for t in ratios:
             a, b = row.get(t, {}).get("seconds"), ours.get("seconds")
             r = a / b if a and b else None
             ratios[t][case["id"]] = r
+            a, b = row.get(t, {}).get("cpu"), ours.get("cpu")
+            cpu_ratios[t][case["id"]] = a / b if a and b else None
+            cells.append(fmt(r, 1) + ("×" if r else ""))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+
+    lines += ["Peak memory (maximum resident set size, MiB) and CPU time (user + system seconds, median) of the "
+              "same runs. CPU time suffers less than wall time from other work on a shared machine; our binary "
+              "runs some steps on several threads, so its CPU time can exceed its wall time.", ""]
+    head = ["case"] + [f"{TOOL_NAMES[t]} MiB" for t in tools] + [f"{TOOL_NAMES[t]} CPU s" for t in tools]
+    head += [f"{TOOL_NAMES[t]} / ours (CPU)" for t in tools if t != "ours"]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for case in cases:
+        row = summary.get(case["id"], {})
+        cells = [case["id"]] + [fmt(row.get(t, {}).get("rss_mib"), 0) for t in tools]
+        cells += [fmt(row.get(t, {}).get("cpu"), 3 if t == "ours" else 2) for t in tools]
+        for t in cpu_ratios:
+            r = cpu_ratios[t].get(case["id"])
             cells.append(fmt(r, 1) + ("×" if r else ""))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
@@ -378,12 +396,13 @@ def render(results: dict) -> str:
     # Group summary.
     lines += ["## Ratios by case group", "",
               "Geometric mean (and minimum) over the cases of a group of the peer's time divided by ours "
-              "(whole process). The in-process columns divide the time each tool spends inside its extraction "
+              "(whole process); the CPU column divides CPU times. The in-process columns divide the time each tool spends inside its extraction "
               "call (PyRadiomics `execute`, MIRP `extract_features`, our `--timings` total), leaving out process "
               "start, imports and output.", ""]
     head = ["group", "cases", "ours s (median)"]
     for t in ratios:
-        head += [f"{TOOL_NAMES[t]} / ours", f"min", f"in-process {TOOL_NAMES[t]} / ours"]
+        head += [f"{TOOL_NAMES[t]} / ours", "min", f"CPU {TOOL_NAMES[t]} / ours",
+                 f"in-process {TOOL_NAMES[t]} / ours"]
     head += ["target PyRadiomics / MIRP"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for group in GROUPS:
@@ -398,7 +417,9 @@ def render(results: dict) -> str:
                 a, b = summary[i].get(t, {}).get("in_process"), summary[i].get("ours", {}).get("in_process")
                 inproc.append(a / b if a and b else None)
             good = [r for r in rs if r]
+            cpu = [cpu_ratios[t].get(i) for i in ids]
             cells += [fmt(geomean(rs), 1) + "×" if good else "–", fmt(min(good), 1) + "×" if good else "–",
+                      fmt(geomean(cpu), 1) + "×" if any(cpu) else "–",
                       fmt(geomean(inproc), 1) + "×" if any(inproc) else "–"]
         cells.append("≥ 50× / ≥ 200×" if group == "phantom" else "≥ 20× / ≥ 100×")
         lines.append("| " + " | ".join(cells) + " |")
