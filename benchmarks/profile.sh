@@ -16,6 +16,6 @@ valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
   ibsi-phantoms/ct_phantom/nifti/mask/mask.nii.gz \
   --config benchmarks/configs/ct-phantom-1mm.yaml --timings > "$OUT/callgrind-features.csv"
 demangle() { if command -v swift > /dev/null; then swift demangle --simplified; else cat; fi; }
-callgrind_annotate --threshold=99 "$OUT/callgrind.out" | demangle > "$OUT/callgrind-self.txt"
-callgrind_annotate --inclusive=yes --threshold=99 "$OUT/callgrind.out" | demangle > "$OUT/callgrind-inclusive.txt"
+callgrind_annotate --threshold=100 "$OUT/callgrind.out" | demangle > "$OUT/callgrind-self.txt"
+callgrind_annotate --inclusive=yes --threshold=100 "$OUT/callgrind.out" | demangle > "$OUT/callgrind-inclusive.txt"
 head -40 "$OUT/callgrind-self.txt"

@@ -498,9 +498,69 @@ def render(results: dict) -> str:
                 cells.append("–")
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    lines += render_profile()
     if results.get("notes"):
         lines += ["## Notes", ""] + [f"- {n}" for n in results["notes"]] + [""]
     return "\n".join(lines)
+
+
+PROFILE_LINE = re.compile(r"^\s*([\d,]+) \(\s*([\d.]+)%\)\s+(.*) \[(.*)\]$")
+PROFILE_STEPS = [
+    ("load image", "ImageLoader.load("), ("load mask", "MaskLoader.load("),
+    ("interpolation", "Interpolation.apply("), ("diagnostics", "Diagnostics.values("),
+    ("discretisation", "Discretisation.discretise("),
+    ("morph", "MorphologyFeatures.compute("), ("  of which Moran's I / Geary's C", "SpatialAutocorrelation.sums("),
+    ("  of which mesh (marching cubes)", "TriangleMesh.init("), ("  of which convex hull", "ConvexHull3D.init("),
+    ("loc", "LocalIntensityFeatures.compute("), ("stat", "StatisticsFeatures.compute("),
+    ("ih", "IntensityHistogramFeatures.compute("), ("ivh", "IntensityVolumeHistogramFeatures.compute("),
+    ("cm", "CooccurrenceFeatures.compute("), ("rlm", "RunLengthFeatures.compute(", "RunLengthMatrices.init("),
+    ("szm", "SizeZoneFeatures.compute("), ("dzm", "DistanceZoneFeatures.compute("),
+    ("ngt", "NeighbourhoodGreyToneDifferenceFeatures.compute("), ("ngl", "DependenceFeatures.compute("),
+]
+
+
+def read_profile(path: Path) -> list[tuple[int, float, str, str]]:
+    rows = []
+    if not path.exists():
+        return rows
+    for line in path.read_text(errors="replace").splitlines():
+        m = PROFILE_LINE.match(line)
+        if m and "PROGRAM TOTALS" not in line:
+            location = m.group(3)
+            function = location.split(":", 1)[1] if ":" in location else location
+            rows.append((int(m.group(1).replace(",", "")), float(m.group(2)), function, Path(m.group(4)).name))
+    return rows
+
+
+def render_profile() -> list[str]:
+    """The callgrind profile written by benchmarks/profile.sh, when there is one."""
+    results = HERE / "results"
+    own, inclusive = read_profile(results / "callgrind-self.txt"), read_profile(results / "callgrind-inclusive.txt")
+    if not own or not inclusive:
+        return []
+    total = re.search(r"([\d,]+) \(100.0%\)\s+PROGRAM TOTALS", (results / "callgrind-self.txt").read_text())
+    lines = ["## Instruction profile (IBSI CT phantom, 1 mm)", "",
+             "`make bench-profile` (valgrind callgrind, instruction counts, which do not depend on the load of "
+             "the machine)" + (f": {int(total.group(1).replace(',', '')) / 1e9:.1f} billion instructions in all."
+                               if total else "."), "",
+             "Inclusive instructions per step (the step's entry points and everything they call).", "",
+             "| step | instructions (10⁹) | share |", "|---|---|---|"]
+    for name, *needles in PROFILE_STEPS:
+        n = share = 0.0
+        for needle in needles:  # entry points that do not call one another
+            hits = [r for r in inclusive if needle in r[2]]
+            if hits:
+                best = max(hits, key=lambda r: r[0])
+                n, share = n + best[0], share + best[1]
+        if n:
+            lines.append(f"| {name} | {n / 1e9:.2f} | {share:.1f} % |")
+    lines += ["", "Functions with the most instructions of their own:", "",
+              "| function | instructions (10⁹) | share |", "|---|---|---|"]
+    for n, share, function, obj in own[:15]:
+        where = "" if obj.startswith("radiomics") else f" ({obj})"
+        lines.append(f"| `{function}`{where} | {n / 1e9:.2f} | {share:.1f} % |")
+    lines.append("")
+    return lines
 
 
 # --------------------------------------------------------------------------------------------
