@@ -346,7 +346,9 @@ def render(results: dict) -> str:
         "for a trilinear mask) and does not compute local intensity, IVH, GLDZM or 2D/2.5D aggregations.",
         "- MIRP: `mirp.extract_features` with all base feature families, 3D average and 3D merged texture "
         "aggregation, `new_spacing`, `spline_order=1`, `anti_aliasing=False`, `roi_spline_order=1`, "
-        "`roi_interpolation_mask_inclusion_threshold=0.5`, the same discretisation, re-segmentation and IVH.",
+        "`roi_interpolation_mask_inclusion_threshold=0.5`, the same discretisation, re-segmentation and IVH. "
+        "MIRP's default `no_approximation=False` is kept: it approximates Moran's I and Geary's C on large ROIs, "
+        "which SwiftRadiomics computes exactly (all voxel pairs, by FFT); PyRadiomics does not compute them.",
         "- Drivers: `benchmarks/drivers/pyradiomics_case.py` and `mirp_case.py`, one Python process per case. "
         "Their whole-process time includes the Python start and the package imports (given apart below).",
         "",
