@@ -48,7 +48,7 @@ BENCH_ARGS ?=
 
 # The Python peers in benchmarks/.venv (git-ignored), installed from PyPI when missing.
 bench-deps:
-	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV) || { \
+	@test -x $(BENCH_VENV)/bin/pip || python3 -m venv $(BENCH_VENV) 2>/dev/null || { rm -rf $(BENCH_VENV); \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv && \
 	  python3 -m venv $(BENCH_VENV); }
 	@$(BENCH_VENV)/bin/python -c "import importlib.metadata as m, sys; \
