@@ -380,8 +380,8 @@ def render(results: dict) -> str:
     lines.append("")
 
     lines += ["Peak memory (maximum resident set size, MiB) and CPU time (user + system seconds, median) of the "
-              "same runs. CPU time suffers less than wall time from other work on a shared machine; our binary "
-              "runs some steps on several threads, so its CPU time can exceed its wall time.", ""]
+              "same runs. CPU time suffers less than wall time from other work on a shared machine (a process "
+              "that waits for a core accrues wall time, not CPU time); it counts every thread of the process.", ""]
     head = ["case"] + [f"{TOOL_NAMES[t]} MiB" for t in tools] + [f"{TOOL_NAMES[t]} CPU s" for t in tools]
     head += [f"{TOOL_NAMES[t]} / ours (CPU)" for t in tools if t != "ours"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
