@@ -1,7 +1,7 @@
 # SwiftRadiomics. `make run` and `make test` work on a fresh Debian machine as root: both install
 # what they need through `make deps` first.
 SWIFT ?= swift
-APT_PACKAGES := libdcmtk-dev libnifti-dev libopenblas-dev libdeflate-dev zlib1g-dev pkg-config
+APT_PACKAGES := libdcmtk-dev libnifti-dev libdeflate-dev zlib1g-dev pkg-config
 RELEASE_BIN := .build/release/radiomics
 
 .PHONY: deps build run test validate docs bench bench-deps bench-profile clean

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, data flowing one way:
-//   C shims (CNifti, CDicom, CBLAS) -> RadiomicsCore -> RadiomicsIO / RadiomicsProcessing
+//   C shims (CNifti, CDicom) -> RadiomicsCore -> RadiomicsIO / RadiomicsProcessing
 //   -> RadiomicsFeatures -> Radiomics (extraction, validation) -> radiomics (CLI)
 let package = Package(
     name: "SwiftRadiomics",
@@ -14,7 +14,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         // nifti_clib (libnifti2 reads NIfTI-1 and NIfTI-2). The include/ header forwards to
@@ -38,7 +37,6 @@ let package = Package(
                 .linkedLibrary("stdc++"),
             ]
         ),
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas"),
         .target(name: "RadiomicsCore"),
         .target(name: "RadiomicsIO", dependencies: ["RadiomicsCore", "CNifti", "CDicom"]),
         .target(
@@ -47,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "RadiomicsFeatures",
-            dependencies: ["RadiomicsCore", "CBLAS", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: ["RadiomicsCore"]
         ),
         .target(
             name: "Radiomics",
