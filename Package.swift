@@ -17,12 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
-        // nifti_clib (libnifti2 reads NIfTI-1 and NIfTI-2). The include/ header forwards to
-        // <nifti/...> because SwiftPM passes no -I for system libraries.
+        // nifti_clib (libnifti2 reads NIfTI-1 and NIfTI-2) and libdeflate (gzip). The include/
+        // header forwards to <nifti/...> because SwiftPM passes no -I for system libraries.
         .target(
             name: "CNifti",
             linkerSettings: [
-                .linkedLibrary("nifti2"), .linkedLibrary("znz"),
+                .linkedLibrary("nifti2"), .linkedLibrary("znz"), .linkedLibrary("deflate"),
                 .linkedLibrary("z"), .linkedLibrary("m"),
             ]
         ),
