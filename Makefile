@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev libnifti-dev libopenblas-dev libdeflate-dev zlib1g-dev pkg-config
 RELEASE_BIN := .build/release/radiomics
 
-.PHONY: deps build run test validate docs clean
+.PHONY: deps build run test validate docs clean fuzz fuzz-build fuzz-seeds fuzz-nifti fuzz-dicom fuzz-rtstruct asan tsan
 
 # Installs the Debian packages that are missing (nothing when all are present).
 deps:
@@ -39,5 +39,46 @@ validate: build
 docs: build
 	$(RELEASE_BIN) features --docs docs/features
 
+# Fuzzing (libFuzzer + AddressSanitizer) of the NIfTI reader, the DICOM series reader and the
+# RTSTRUCT reader/rasteriser, seeded from the bundled phantoms. A separate package (fuzz/) and
+# scratch path keep it out of the normal build. FUZZ_SECONDS per target; crashes are written to
+# .build-fuzz/artifacts/TARGET/ and make the run fail.
+FUZZ_SECONDS ?= 600
+FUZZ_SCRATCH := $(CURDIR)/.build-fuzz
+FUZZ_FLAGS := -c release --package-path fuzz --scratch-path $(FUZZ_SCRATCH) \
+  -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address -Xcxx -fsanitize=fuzzer-no-link,address
+
+fuzz-build: deps
+	$(SWIFT) build $(FUZZ_FLAGS)
+
+# $(1): target, $(2): corpus name, $(3): max input length.
+define run_fuzzer
+	mkdir -p $(FUZZ_SCRATCH)/corpus/$(2) $(FUZZ_SCRATCH)/artifacts/$(2)
+	$(FUZZ_SCRATCH)/release/$(1) $(FUZZ_SCRATCH)/corpus/$(2) $(FUZZ_SCRATCH)/seeds/$(2) \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=$(3) -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$(2)/
+endef
+
+fuzz-seeds:
+	mkdir -p $(FUZZ_SCRATCH)/seeds/nifti $(FUZZ_SCRATCH)/seeds/dicom $(FUZZ_SCRATCH)/seeds/rtstruct
+	cp ibsi-phantoms/digital_phantom/nifti/image/phantom.nii.gz $(FUZZ_SCRATCH)/seeds/nifti/image.nii.gz
+	cp ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz $(FUZZ_SCRATCH)/seeds/nifti/mask.nii.gz
+	gzip -dc ibsi-phantoms/digital_phantom/nifti/image/phantom.nii.gz > $(FUZZ_SCRATCH)/seeds/nifti/image.nii
+	gzip -dc ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz > $(FUZZ_SCRATCH)/seeds/nifti/mask.nii
+	cp ibsi-phantoms/ct_phantom/dicom/image/DCM_IMG_00000.dcm ibsi-phantoms/ct_phantom/dicom/image/DCM_IMG_00030.dcm \
+	  $(FUZZ_SCRATCH)/seeds/dicom/
+	cp ibsi-phantoms/ct_phantom/dicom/mask/DCM_RS_00060.dcm $(FUZZ_SCRATCH)/seeds/rtstruct/
+
+fuzz-nifti: fuzz-build fuzz-seeds
+	$(call run_fuzzer,FuzzNIfTI,nifti,65536)
+
+fuzz-dicom: fuzz-build fuzz-seeds
+	$(call run_fuzzer,FuzzDICOMSeries,dicom,131072)
+
+fuzz-rtstruct: fuzz-build fuzz-seeds
+	$(call run_fuzzer,FuzzRTStruct,rtstruct,524288)
+
+fuzz: fuzz-nifti fuzz-dicom fuzz-rtstruct
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-asan .build-tsan

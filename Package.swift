@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Radiomics", targets: ["Radiomics"]),
+        // The readers on their own (used by the fuzzers in fuzz/).
+        .library(name: "RadiomicsIO", targets: ["RadiomicsIO"]),
         .executable(name: "radiomics", targets: ["radiomics"]),
     ],
     dependencies: [
