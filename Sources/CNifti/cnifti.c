@@ -132,6 +132,8 @@ static int check_header(const unsigned char *head, int64_t head_len, int64_t tot
         memcpy(&info->h1, head, sizeof info->h1);
         if (info->swapped) swap_nifti_header(&info->h1, 1);
         for (int i = 0; i < 8; i++) dims[i] = info->h1.dim[i];
+        for (int i = 0; i < 3; i++) r->pixdim[i] = info->h1.pixdim[i + 1];
+        r->sform_code = info->h1.sform_code;
         datatype = info->h1.datatype;
         magic = info->h1.magic;
         float off = info->h1.vox_offset;
@@ -143,6 +145,8 @@ static int check_header(const unsigned char *head, int64_t head_len, int64_t tot
         memcpy(&info->h2, head, sizeof info->h2);
         if (info->swapped) swap_nifti_header(&info->h2, 2);
         for (int i = 0; i < 8; i++) dims[i] = info->h2.dim[i];
+        for (int i = 0; i < 3; i++) r->pixdim[i] = info->h2.pixdim[i + 1];
+        r->sform_code = info->h2.sform_code;
         datatype = info->h2.datatype;
         magic = info->h2.magic;
         vox_offset = info->h2.vox_offset;

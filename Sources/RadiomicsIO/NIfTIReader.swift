@@ -47,6 +47,7 @@ public enum NIfTIReader {
             throw RadiomicsError.input(path, describe(result))
         }
         defer { nifti_image_free(nim) }
+        try checkPixdim(result, path: path)
         return try withImage(nim, path: path, body)
     }
 
@@ -57,11 +58,24 @@ public enum NIfTIReader {
         let nim = bytes.withUnsafeBufferPointer { cnifti_read_memory($0.baseAddress, Int64($0.count), name, memoryLimit, &result) }
         guard let nim else { throw RadiomicsError.input(name, describe(result)) }
         defer { nifti_image_free(nim) }
+        try checkPixdim(result, path: name)
         return try withImage(nim, path: name) { nim, grid in
             var voxels = [Float](repeating: 0, count: grid.voxelCount)
             let rc = voxels.withUnsafeMutableBufferPointer { cnifti_copy_as_float(nim, $0.baseAddress, Int64(grid.voxelCount)) }
             guard rc == 0 else { throw RadiomicsError.input(name, "unsupported NIfTI datatype \(nim.pointee.datatype)") }
             return Image(grid: grid, voxels: voxels)
+        }
+    }
+
+    /// Without an sform the spacing comes from pixdim, where nifti_clib replaces a value <= 0 by
+    /// 1 mm; such a header is refused instead (for the dimensions the image has: a 2D image
+    /// may leave pixdim[3] at 0).
+    static func checkPixdim(_ r: cnifti_result, path: String) throws {
+        guard r.sform_code <= 0 else { return }
+        let p = SIMD3(r.pixdim.0, r.pixdim.1, r.pixdim.2)
+        let used = (0..<3).filter { Int64($0) < r.dim.0 }.map { p[$0] }
+        guard used.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw RadiomicsError.input(path, "NIfTI voxel spacing (pixdim) \(formatShort(p.x))x\(formatShort(p.y))x\(formatShort(p.z)) mm is not positive; fix the header's pixdim")
         }
     }
 
@@ -131,19 +145,12 @@ public enum NIfTIReader {
         }
         let size = SIMD3(Int(max(n.nx, 1)), Int(max(n.ny, 1)), Int(max(n.nz, 1)))
         var a = [Double](repeating: 0, count: 12)
-        let which = a.withUnsafeMutableBufferPointer { cnifti_affine(nim, $0.baseAddress) }
+        _ = a.withUnsafeMutableBufferPointer { cnifti_affine(nim, $0.baseAddress) }
         // Columns of the affine are the voxel axes scaled by the spacing; RAS -> LPS negates x, y.
         func column(_ c: Int) -> SIMD3<Double> { SIMD3(-a[c], -a[4 + c], a[8 + c]) }
         let cols = [column(0), column(1), column(2)]
         guard a.allSatisfy(\.isFinite) else {
             throw RadiomicsError.input(path, "NIfTI voxel-to-world transform holds NaN or infinite values")
-        }
-        // Without an sform, nifti_clib replaces a pixdim <= 0 by 1 mm; refuse it instead.
-        if which != 2 {
-            let pixdim = SIMD3(n.dx, n.dy, n.dz)
-            guard pixdim.min() > 0, pixdim.max().isFinite else {
-                throw RadiomicsError.input(path, "NIfTI voxel spacing (pixdim) \(formatShort(pixdim.x))x\(formatShort(pixdim.y))x\(formatShort(pixdim.z)) mm is not positive; fix the header's pixdim")
-            }
         }
         let spacing = SIMD3(cols.map { ($0 * $0).sum().squareRoot() })
         guard spacing.min() > 0, spacing.max().isFinite else {

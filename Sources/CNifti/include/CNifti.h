@@ -53,6 +53,9 @@ typedef struct {
     /// The header's dim[] and datatype, once a header was found (for messages).
     int64_t dim[8];
     int datatype;
+    /// The header's pixdim[1..3] as stored (nifti_clib replaces values <= 0 by 1) and sform_code.
+    double pixdim[3];
+    int sform_code;
 } cnifti_result;
 
 /// Reads a single-file NIfTI-1 or NIfTI-2 image (`.nii`, or gzip-compressed `.nii.gz`) into
