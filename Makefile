@@ -80,5 +80,27 @@ fuzz-rtstruct: fuzz-build fuzz-seeds
 
 fuzz: fuzz-nifti fuzz-dicom fuzz-rtstruct
 
+# The test suite under AddressSanitizer (C shims and DCMTK calls included), in its own scratch
+# path. TEST_FILTER narrows it, e.g. make asan TEST_FILTER=BadInputTests.
+TEST_FILTER ?=
+asan: deps
+	ASAN_OPTIONS=detect_leaks=0 \
+	  $(SWIFT) test -c release --scratch-path .build-asan --sanitize=address $(if $(TEST_FILTER),--filter $(TEST_FILTER))
+
+# ThreadSanitizer on the parallel path: a batch of the digital phantom on 4 workers (the batch
+# runner's concurrentPerform), then the CLI tests. Any data race report fails the target.
+TSAN_DIR := .build-tsan/run
+tsan: deps
+	$(SWIFT) build -c release --scratch-path .build-tsan --sanitize=thread --product radiomics
+	rm -rf $(TSAN_DIR) && mkdir -p $(TSAN_DIR)
+	printf 'id,image,mask\n' > $(TSAN_DIR)/cases.csv
+	for i in 1 2 3 4 5 6 7 8; do printf 'p%s,%s,%s\n' $$i $(CURDIR)/ibsi-phantoms/digital_phantom/nifti/image/phantom.nii.gz \
+	  $(CURDIR)/ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz >> $(TSAN_DIR)/cases.csv; done
+	printf 'p9,%s,%s\n' /missing.nii.gz /missing-mask.nii.gz >> $(TSAN_DIR)/cases.csv
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 .build-tsan/release/radiomics batch $(TSAN_DIR)/cases.csv \
+	  --preset ibsi-phantom --jobs 4 --quiet -o $(TSAN_DIR)/features.csv; test $$? -eq 1
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	  $(SWIFT) test -c release --scratch-path .build-tsan --sanitize=thread --filter CLITests
+
 clean:
 	rm -rf .build .build-fuzz .build-asan .build-tsan
