@@ -67,7 +67,7 @@ fuzz-seeds:
 	gzip -dc ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz > $(FUZZ_SCRATCH)/seeds/nifti/mask.nii
 	cp ibsi-phantoms/ct_phantom/dicom/image/DCM_IMG_00000.dcm ibsi-phantoms/ct_phantom/dicom/image/DCM_IMG_00030.dcm \
 	  $(FUZZ_SCRATCH)/seeds/dicom/
-	cp ibsi-phantoms/ct_phantom/dicom/mask/DCM_RS_00060.dcm $(FUZZ_SCRATCH)/seeds/rtstruct/
+	cp ibsi-phantoms/ct_phantom/dicom/mask/DCM_RS_00060.dcm fuzz/seeds/rtstruct-small.dcm $(FUZZ_SCRATCH)/seeds/rtstruct/
 
 fuzz-nifti: fuzz-build fuzz-seeds
 	$(call run_fuzzer,FuzzNIfTI,nifti,65536)
