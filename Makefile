@@ -4,7 +4,8 @@ SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev libnifti-dev libdeflate-dev zlib1g-dev pkg-config
 RELEASE_BIN := .build/release/radiomics
 
-.PHONY: deps build run test validate docs bench bench-deps bench-profile clean
+.PHONY: deps build run test validate docs bench bench-deps bench-profile clean fuzz fuzz-build fuzz-seeds \
+  fuzz-nifti fuzz-dicom fuzz-rtstruct asan tsan
 
 # Installs the Debian packages that are missing (nothing when all are present).
 deps:
@@ -61,5 +62,68 @@ bench: build bench-deps
 bench-profile: build
 	benchmarks/profile.sh
 
+# Fuzzing (libFuzzer + AddressSanitizer) of the NIfTI reader, the DICOM series reader and the
+# RTSTRUCT reader/rasteriser, seeded from the bundled phantoms. A separate package (fuzz/) and
+# scratch path keep it out of the normal build. FUZZ_SECONDS per target; crashes are written to
+# .build-fuzz/artifacts/TARGET/ and make the run fail.
+FUZZ_SECONDS ?= 600
+FUZZ_SCRATCH := $(CURDIR)/.build-fuzz
+FUZZ_FLAGS := -c release --package-path fuzz --scratch-path $(FUZZ_SCRATCH) \
+  -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address -Xcxx -fsanitize=fuzzer-no-link,address
+
+fuzz-build: deps
+	$(SWIFT) build $(FUZZ_FLAGS)
+
+# $(1): target, $(2): corpus name, $(3): max input length.
+define run_fuzzer
+	mkdir -p $(FUZZ_SCRATCH)/corpus/$(2) $(FUZZ_SCRATCH)/artifacts/$(2)
+	$(FUZZ_SCRATCH)/release/$(1) $(FUZZ_SCRATCH)/corpus/$(2) $(FUZZ_SCRATCH)/seeds/$(2) \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=$(3) -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$(2)/
+endef
+
+fuzz-seeds:
+	mkdir -p $(FUZZ_SCRATCH)/seeds/nifti $(FUZZ_SCRATCH)/seeds/dicom $(FUZZ_SCRATCH)/seeds/rtstruct
+	cp ibsi-phantoms/digital_phantom/nifti/image/phantom.nii.gz $(FUZZ_SCRATCH)/seeds/nifti/image.nii.gz
+	cp ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz $(FUZZ_SCRATCH)/seeds/nifti/mask.nii.gz
+	gzip -dc ibsi-phantoms/digital_phantom/nifti/image/phantom.nii.gz > $(FUZZ_SCRATCH)/seeds/nifti/image.nii
+	gzip -dc ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz > $(FUZZ_SCRATCH)/seeds/nifti/mask.nii
+	cp ibsi-phantoms/ct_phantom/dicom/image/DCM_IMG_00000.dcm ibsi-phantoms/ct_phantom/dicom/image/DCM_IMG_00030.dcm \
+	  $(FUZZ_SCRATCH)/seeds/dicom/
+	cp ibsi-phantoms/ct_phantom/dicom/mask/DCM_RS_00060.dcm fuzz/seeds/rtstruct-small.dcm $(FUZZ_SCRATCH)/seeds/rtstruct/
+
+fuzz-nifti: fuzz-build fuzz-seeds
+	$(call run_fuzzer,FuzzNIfTI,nifti,65536)
+
+fuzz-dicom: fuzz-build fuzz-seeds
+	$(call run_fuzzer,FuzzDICOMSeries,dicom,131072)
+
+fuzz-rtstruct: fuzz-build fuzz-seeds
+	$(call run_fuzzer,FuzzRTStruct,rtstruct,524288)
+
+fuzz: fuzz-nifti fuzz-dicom fuzz-rtstruct
+
+# The test suite under AddressSanitizer (C shims and DCMTK calls included), in its own scratch
+# path. TEST_FILTER narrows it, e.g. make asan TEST_FILTER=BadInputTests.
+TEST_FILTER ?=
+asan: deps
+	ASAN_OPTIONS=detect_leaks=0 \
+	  $(SWIFT) test -c release --scratch-path .build-asan --sanitize=address $(if $(TEST_FILTER),--filter $(TEST_FILTER))
+
+# ThreadSanitizer on the parallel path: a batch of the digital phantom on 4 workers (the batch
+# runner's concurrentPerform), then the CLI tests. Any data race report fails the target.
+TSAN_DIR := .build-tsan/run
+tsan: deps
+	$(SWIFT) build -c release --scratch-path .build-tsan --sanitize=thread --product radiomics
+	rm -rf $(TSAN_DIR) && mkdir -p $(TSAN_DIR)
+	printf 'id,image,mask\n' > $(TSAN_DIR)/cases.csv
+	for i in 1 2 3 4 5 6 7 8; do printf 'p%s,%s,%s\n' $$i $(CURDIR)/ibsi-phantoms/digital_phantom/nifti/image/phantom.nii.gz \
+	  $(CURDIR)/ibsi-phantoms/digital_phantom/nifti/mask/mask.nii.gz >> $(TSAN_DIR)/cases.csv; done
+	printf 'p9,%s,%s\n' /missing.nii.gz /missing-mask.nii.gz >> $(TSAN_DIR)/cases.csv
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 .build-tsan/release/radiomics batch $(TSAN_DIR)/cases.csv \
+	  --preset ibsi-phantom --jobs 4 --quiet -o $(TSAN_DIR)/features.csv; test $$? -eq 1
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	  $(SWIFT) test -c release --scratch-path .build-tsan --sanitize=thread --filter CLITests
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-asan .build-tsan

@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Radiomics", targets: ["Radiomics"]),
+        // The readers on their own (used by the fuzzers in fuzz/).
+        .library(name: "RadiomicsIO", targets: ["RadiomicsIO"]),
         .executable(name: "radiomics", targets: ["radiomics"]),
     ],
     dependencies: [
@@ -16,12 +18,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // nifti_clib (libnifti2 reads NIfTI-1 and NIfTI-2). The include/ header forwards to
-        // <nifti/...> because SwiftPM passes no -I for system libraries.
+        // nifti_clib (libnifti2 reads NIfTI-1 and NIfTI-2) and libdeflate (gzip). The include/
+        // header forwards to <nifti/...> because SwiftPM passes no -I for system libraries.
         .target(
             name: "CNifti",
             linkerSettings: [
-                .linkedLibrary("nifti2"), .linkedLibrary("znz"),
+                .linkedLibrary("nifti2"), .linkedLibrary("znz"), .linkedLibrary("deflate"),
                 .linkedLibrary("z"), .linkedLibrary("m"),
             ]
         ),

@@ -60,3 +60,277 @@ int cnifti_affine(const nifti_image *nim, double out[12]) {
         for (int c = 0; c < 4; c++) out[r * 4 + c] = (r == c) ? (d[r] > 0 ? d[r] : 1.0) : 0.0;
     return 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading with validation: the whole file (decompressed by libdeflate when gzip) in memory, the
+// header checked against the bytes that are really there before anything is allocated for it.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static nifti_image *fail(cnifti_result *r, cnifti_status s, int64_t number, int64_t needed, int64_t available) {
+    r->status = s;
+    r->number = number;
+    r->needed = needed;
+    r->available = available;
+    return NULL;
+}
+
+/// Reads up to `count` bytes at `offset`; returns the number read, or -1 (errno set).
+static int64_t read_at(int fd, unsigned char *out, int64_t count, int64_t offset) {
+    int64_t done = 0;
+    while (done < count) {
+        ssize_t n = pread(fd, out + done, (size_t)(count - done), (off_t)(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (n == 0) break;
+        done += n;
+    }
+    return done;
+}
+
+/// What a validated header says about the payload.
+typedef struct {
+    int version;         // 1 or 2
+    int swapped;         // header (and data) in the other byte order
+    int64_t vox_offset;  // where the voxel data starts
+    int64_t nbytes;      // bytes of voxel data
+    nifti_1_header h1;
+    nifti_2_header h2;
+} header_info;
+
+static int32_t bswap32(int32_t v) { return (int32_t)__builtin_bswap32((uint32_t)v); }
+
+/// Checks the header in `head` (`head_len` bytes, the start of the file) against a file whose
+/// uncompressed length is `total`. Fills `info`; returns 0 on success (with `r` untouched)
+/// or -1 with the failure in `r`.
+static int check_header(const unsigned char *head, int64_t head_len, int64_t total, int64_t max_bytes,
+                        header_info *info, cnifti_result *r) {
+    memset(info, 0, sizeof *info);
+    if (head_len < 4) { fail(r, CNIFTI_SHORT_HEADER, 0, 348, total); return -1; }
+    int32_t size;
+    memcpy(&size, head, 4);
+    if (size == 348 || bswap32(size) == 348) info->version = 1;
+    else if (size == 540 || bswap32(size) == 540) info->version = 2;
+    else { fail(r, CNIFTI_NOT_NIFTI, size, 0, total); return -1; }
+    info->swapped = (size != 348 && size != 540);
+    int64_t header_size = info->version == 1 ? 348 : 540;
+    if (head_len < header_size) { fail(r, CNIFTI_SHORT_HEADER, 0, header_size, total); return -1; }
+
+    int64_t dims[8];
+    int datatype;
+    int64_t vox_offset;
+    const char *magic;
+    if (info->version == 1) {
+        memcpy(&info->h1, head, sizeof info->h1);
+        if (info->swapped) swap_nifti_header(&info->h1, 1);
+        for (int i = 0; i < 8; i++) dims[i] = info->h1.dim[i];
+        for (int i = 0; i < 3; i++) r->pixdim[i] = info->h1.pixdim[i + 1];
+        r->sform_code = info->h1.sform_code;
+        datatype = info->h1.datatype;
+        magic = info->h1.magic;
+        float off = info->h1.vox_offset;
+        if (!isfinite(off) || off < 0 || off > 9.0e18f) { fail(r, CNIFTI_BAD_OFFSET, -1, 0, total); return -1; }
+        vox_offset = (int64_t)off;
+        if (memcmp(magic, "ni1", 4) == 0) { fail(r, CNIFTI_PAIR_HEADER, 1, 0, total); return -1; }
+        if (memcmp(magic, "n+1", 4) != 0) { fail(r, CNIFTI_BAD_MAGIC, 1, 0, total); return -1; }
+    } else {
+        memcpy(&info->h2, head, sizeof info->h2);
+        if (info->swapped) swap_nifti_header(&info->h2, 2);
+        for (int i = 0; i < 8; i++) dims[i] = info->h2.dim[i];
+        for (int i = 0; i < 3; i++) r->pixdim[i] = info->h2.pixdim[i + 1];
+        r->sform_code = info->h2.sform_code;
+        datatype = info->h2.datatype;
+        magic = info->h2.magic;
+        vox_offset = info->h2.vox_offset;
+        if (memcmp(magic, "ni2", 4) == 0) { fail(r, CNIFTI_PAIR_HEADER, 2, 0, total); return -1; }
+        if (memcmp(magic, "n+2", 4) != 0) { fail(r, CNIFTI_BAD_MAGIC, 2, 0, total); return -1; }
+    }
+    for (int i = 0; i < 8; i++) r->dim[i] = dims[i];
+    r->datatype = datatype;
+    if (dims[0] < 1 || dims[0] > 7) { fail(r, CNIFTI_BAD_DIMS, 0, dims[0], total); return -1; }
+    int64_t nvox = 1;
+    int overflow = 0;
+    for (int i = 1; i <= dims[0]; i++) {
+        if (dims[i] < 1) { fail(r, CNIFTI_BAD_DIMS, i, dims[i], total); return -1; }
+        overflow |= __builtin_mul_overflow(nvox, dims[i], &nvox);
+    }
+    int nbyper = 0, swapsize = 0;
+    nifti_datatype_sizes(datatype, &nbyper, &swapsize);
+    if (nbyper <= 0 || !nifti_datatype_is_valid(datatype, 1)) { fail(r, CNIFTI_BAD_DATATYPE, datatype, 0, total); return -1; }
+    int64_t nbytes = 0, converted = 0, needed = 0;
+    overflow |= __builtin_mul_overflow(nvox, (int64_t)nbyper, &nbytes);
+    // The caller converts the voxels to 4- or 8-byte numbers: count that copy too.
+    overflow |= __builtin_mul_overflow(nvox, (int64_t)8, &converted);
+    overflow |= __builtin_add_overflow(nbytes, converted, &needed);
+    if (vox_offset < header_size) { fail(r, CNIFTI_BAD_OFFSET, vox_offset, header_size, total); return -1; }
+    if (vox_offset > total) { fail(r, CNIFTI_BAD_OFFSET, vox_offset, 0, total); return -1; }
+    if (overflow || nbytes > total - vox_offset) {
+        fail(r, CNIFTI_SHORT_PAYLOAD, nvox, overflow ? INT64_MAX : nbytes, total - vox_offset);
+        return -1;
+    }
+    if (needed > max_bytes) { fail(r, CNIFTI_TOO_LARGE, nvox, needed, max_bytes); return -1; }
+    info->vox_offset = vox_offset;
+    info->nbytes = nbytes;
+    return 0;
+}
+
+/// Builds the nifti_image from a checked header and takes ownership of `data` (`nbytes` long).
+static nifti_image *make_image(header_info *info, void *data, const char *name, cnifti_result *r) {
+    nifti_image *nim = info->version == 1 ? nifti_convert_n1hdr2nim(info->h1, name)
+                                          : nifti_convert_n2hdr2nim(info->h2, name);
+    if (nim == NULL) { free(data); return fail(r, CNIFTI_HEADER_REJECTED, 0, 0, 0); }
+    if ((int64_t)nim->nvox * nim->nbyper != info->nbytes) {
+        free(data);
+        nifti_image_free(nim);
+        return fail(r, CNIFTI_HEADER_REJECTED, 0, info->nbytes, 0);
+    }
+    nim->data = data;
+    if (info->swapped && nim->swapsize > 1) nifti_swap_Nbytes(nim->nvox, nim->swapsize, data);
+    r->status = CNIFTI_OK;
+    return nim;
+}
+
+/// Decompresses a (possibly multi-member) gzip stream with libdeflate into one buffer. The
+/// buffer starts at the size the trailer records (ISIZE, the last member's size mod 2^32),
+/// limited by what deflate can expand to (1032:1), and doubles when that is too small, never
+/// beyond `max_bytes`.
+static unsigned char *gunzip(const unsigned char *in, int64_t in_len, int64_t max_bytes, int64_t *out_len,
+                             cnifti_result *r) {
+    if (in_len < 18) { fail(r, CNIFTI_GZIP_CORRUPT, 0, 0, in_len); return NULL; }
+    uint32_t isize = (uint32_t)in[in_len - 4] | (uint32_t)in[in_len - 3] << 8 |
+                     (uint32_t)in[in_len - 2] << 16 | (uint32_t)in[in_len - 1] << 24;
+    int64_t bound = in_len > INT64_MAX / 1100 ? INT64_MAX : in_len * 1032 + 1024;
+    int64_t cap = isize < 4096 ? 4096 : (int64_t)isize;
+    if (cap > bound) cap = bound;
+    if (cap > max_bytes) {
+        if ((int64_t)isize > max_bytes && (int64_t)isize <= bound) {
+            fail(r, CNIFTI_TOO_LARGE, -1, isize, max_bytes);
+            return NULL;
+        }
+        cap = max_bytes;
+    }
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    unsigned char *out = d ? malloc((size_t)cap) : NULL;
+    if (out == NULL) { libdeflate_free_decompressor(d); fail(r, CNIFTI_OUT_OF_MEMORY, 0, cap, 0); return NULL; }
+    int64_t pos_in = 0, pos_out = 0;
+    while (pos_in < in_len) {
+        // Anything but another member after the first is padding, as some writers leave.
+        if (in_len - pos_in < 18 || in[pos_in] != 0x1f || in[pos_in + 1] != 0x8b) break;
+        size_t used = 0, produced = 0;
+        enum libdeflate_result res = libdeflate_gzip_decompress_ex(
+            d, in + pos_in, (size_t)(in_len - pos_in), out + pos_out, (size_t)(cap - pos_out), &used, &produced);
+        if (res == LIBDEFLATE_INSUFFICIENT_SPACE) {
+            if (cap >= max_bytes) {
+                free(out);
+                libdeflate_free_decompressor(d);
+                fail(r, CNIFTI_TOO_LARGE, -1, cap + 1, max_bytes);
+                return NULL;
+            }
+            int64_t grown = cap > max_bytes / 2 ? max_bytes : cap * 2;
+            unsigned char *bigger = realloc(out, (size_t)grown);
+            if (bigger == NULL) {
+                free(out);
+                libdeflate_free_decompressor(d);
+                fail(r, CNIFTI_OUT_OF_MEMORY, 0, grown, 0);
+                return NULL;
+            }
+            out = bigger;
+            cap = grown;
+            continue;
+        }
+        if (res != LIBDEFLATE_SUCCESS) { pos_out = -1; break; }
+        pos_in += (int64_t)used;
+        pos_out += (int64_t)produced;
+    }
+    libdeflate_free_decompressor(d);
+    if (pos_out < 0 || pos_in == 0) {
+        free(out);
+        fail(r, CNIFTI_GZIP_CORRUPT, 0, 0, in_len);
+        return NULL;
+    }
+    *out_len = pos_out;
+    return out;
+}
+
+/// Validates and builds from a decompressed buffer that this function takes over.
+static nifti_image *from_owned_buffer(unsigned char *buf, int64_t len, const char *name, int64_t max_bytes,
+                                      cnifti_result *r) {
+    header_info info;
+    if (check_header(buf, len, len, max_bytes, &info, r) != 0) { free(buf); return NULL; }
+    // The voxel data moves to the front of the buffer, which then shrinks to it: no second copy.
+    memmove(buf, buf + info.vox_offset, (size_t)info.nbytes);
+    unsigned char *data = realloc(buf, info.nbytes > 0 ? (size_t)info.nbytes : 1);
+    if (data == NULL) data = buf;
+    return make_image(&info, data, name, r);
+}
+
+static int is_gzip(const unsigned char *b, int64_t n) { return n >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
+
+nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const char *name, int64_t max_bytes,
+                                cnifti_result *result) {
+    memset(result, 0, sizeof *result);
+    if (count <= 0) return fail(result, CNIFTI_EMPTY, 0, 0, 0);
+    if (is_gzip(bytes, count)) {
+        result->gzipped = 1;
+        int64_t len = 0;
+        unsigned char *buf = gunzip(bytes, count, max_bytes, &len, result);
+        return buf ? from_owned_buffer(buf, len, name, max_bytes, result) : NULL;
+    }
+    header_info info;
+    if (check_header(bytes, count, count, max_bytes, &info, result) != 0) return NULL;
+    void *data = malloc(info.nbytes > 0 ? (size_t)info.nbytes : 1);
+    if (data == NULL) return fail(result, CNIFTI_OUT_OF_MEMORY, 0, info.nbytes, 0);
+    memcpy(data, bytes + info.vox_offset, (size_t)info.nbytes);
+    return make_image(&info, data, name, result);
+}
+
+nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *result) {
+    memset(result, 0, sizeof *result);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(result, CNIFTI_OPEN_FAILED, errno, 0, 0);
+    struct stat st;
+    if (fstat(fd, &st) != 0) { int e = errno; close(fd); return fail(result, CNIFTI_OPEN_FAILED, e, 0, 0); }
+    int64_t size = (int64_t)st.st_size;
+    if (size == 0) { close(fd); return fail(result, CNIFTI_EMPTY, 0, 0, 0); }
+    unsigned char head[544];
+    int64_t head_len = read_at(fd, head, size < 544 ? size : 544, 0);
+    if (head_len < 0) { int e = errno; close(fd); return fail(result, CNIFTI_OPEN_FAILED, e, 0, 0); }
+    if (is_gzip(head, head_len)) {
+        // The compressed file in memory, then libdeflate in one call per gzip member.
+        result->gzipped = 1;
+        if (size > max_bytes) { close(fd); return fail(result, CNIFTI_TOO_LARGE, -1, size, max_bytes); }
+        unsigned char *packed = malloc((size_t)size);
+        if (packed == NULL) { close(fd); return fail(result, CNIFTI_OUT_OF_MEMORY, 0, size, 0); }
+        int64_t got = read_at(fd, packed, size, 0);
+        int e = errno;
+        close(fd);
+        if (got != size) { free(packed); return fail(result, CNIFTI_OPEN_FAILED, got < 0 ? e : EIO, 0, 0); }
+        int64_t len = 0;
+        unsigned char *buf = gunzip(packed, size, max_bytes, &len, result);
+        free(packed);
+        if (buf == NULL) return NULL;
+        return from_owned_buffer(buf, len, path, max_bytes, result);
+    }
+    // Uncompressed: the header is checked against the file size before the payload is read.
+    header_info info;
+    if (check_header(head, head_len, size, max_bytes, &info, result) != 0) { close(fd); return NULL; }
+    void *data = malloc(info.nbytes > 0 ? (size_t)info.nbytes : 1);
+    if (data == NULL) { close(fd); return fail(result, CNIFTI_OUT_OF_MEMORY, 0, info.nbytes, 0); }
+    int64_t got = read_at(fd, data, info.nbytes, info.vox_offset);
+    int e = errno;
+    close(fd);
+    if (got != info.nbytes) {
+        free(data);
+        if (got < 0) return fail(result, CNIFTI_OPEN_FAILED, e, 0, 0);
+        return fail(result, CNIFTI_SHORT_PAYLOAD, 0, info.nbytes, got);
+    }
+    return make_image(&info, data, path, result);
+}

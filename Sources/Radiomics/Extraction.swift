@@ -60,7 +60,7 @@ public struct Extractor: Sendable {
         let mask = try timings.measure("load mask") {
             try MaskLoader.load(path: input.mask, label: input.label, roi: input.roi, onto: loaded, imagePath: input.image)
         }
-        var result = try extract(image: loaded.image, mask: mask, timings: &timings)
+        var result = try extract(image: loaded.image, mask: mask, imageFile: input.image, timings: &timings)
         result.input = input
         result.modality = loaded.modality
         return result
@@ -69,13 +69,35 @@ public struct Extractor: Sendable {
     /// The pipeline on an image and mask already in memory (library use).
     public func extract(image: Image, mask: Mask) throws -> ExtractionResult {
         var timings = StepTimings()
-        return try extract(image: image, mask: mask, timings: &timings)
+        return try extract(image: image, mask: mask, imageFile: nil, timings: &timings)
     }
 
-    private func extract(image original: Image, mask originalMask: Mask, timings: inout StepTimings) throws -> ExtractionResult {
+    /// Refuses images with NaN or infinite voxels: they would turn every feature that sees them
+    /// (statistics, texture, and through interpolation and local intensity the voxels around
+    /// them) into NaN without saying why.
+    static func checkFinite(_ image: Image, mask: Mask, file: String?) throws {
+        var nonFinite = 0, inROI = 0, first = -1
+        image.voxels.withUnsafeBufferPointer { v in
+            mask.voxels.withUnsafeBufferPointer { m in
+                for i in 0..<v.count where !v[i].isFinite {
+                    nonFinite += 1
+                    if m[i] { inROI += 1 }
+                    if first < 0 { first = i }
+                }
+            }
+        }
+        guard nonFinite > 0 else { return }
+        let g = image.grid
+        let x = first % g.size.x, y = (first / g.size.x) % g.size.y, z = first / (g.size.x * g.size.y)
+        throw RadiomicsError.input(file, "image has \(nonFinite) NaN or infinite voxel(s), \(inROI) of them in the ROI (first at voxel \(x),\(y),\(z)); replace them with a finite value (e.g. the background intensity) before extraction")
+    }
+
+    private func extract(image original: Image, mask originalMask: Mask, imageFile: String?,
+                         timings: inout StepTimings) throws -> ExtractionResult {
         guard original.grid.size == originalMask.grid.size else {
             throw RadiomicsError.input(nil, "image grid \(original.grid) and mask grid \(originalMask.grid) differ")
         }
+        try Self.checkFinite(original, mask: originalMask, file: imageFile)
         var diagnostics = FeatureValues()
         diagnostics.append(Diagnostics.values(stage: .initial, image: original,
                                               intensityMask: originalMask, morphologicalMask: originalMask))

@@ -238,8 +238,10 @@ public enum DICOMSeriesReader {
             let typical = gaps.sorted()[gaps.count / 2]
             let tolerance = max(1e-3, 0.01 * typical)
             for (i, gap) in gaps.enumerated() where abs(gap - typical) > tolerance {
+                // The ratio can be beyond Int's range for absurd positions: no count then.
+                let ratio = (gap / typical).rounded()
                 let hint = gap > typical * 1.5
-                    ? " (about \(Int((gap / typical).rounded()) - 1) slice(s) missing)" : ""
+                    ? (ratio < 1e6 ? " (about \(Int(ratio) - 1) slice(s) missing)" : " (a slice position is far off)") : ""
                 throw RadiomicsError.input(directory, "slice spacing is not uniform: \(formatShort(gap)) mm between \(formatShort(along[i])) mm (\(slices[i].path)) and \(formatShort(along[i + 1])) mm (\(slices[i + 1].path)) along the slice normal, where the other slices are \(formatShort(typical)) mm apart\(hint)")
             }
             dz = (along.last! - along.first!) / Double(along.count - 1)

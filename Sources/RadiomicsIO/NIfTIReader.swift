@@ -35,17 +35,110 @@ public enum NIfTIReader {
         }
     }
 
+    /// The most memory a NIfTI file may need (its voxel data plus the converted copy): the
+    /// machine's physical memory. Headers asking for more are refused before allocating.
+    public static var memoryLimit: Int64 { Int64(clamping: ProcessInfo.processInfo.physicalMemory) }
+
     private static func withImage<T>(_ path: String, _ body: (UnsafeMutablePointer<nifti_image>, Grid) throws -> T) throws -> T {
         try checkReadable(path)
         cnifti_quiet()
-        guard let nim = nifti_image_read(path, 1) else {
-            throw RadiomicsError.input(path, "not a readable NIfTI file (bad header, or the data is truncated)")
+        var result = cnifti_result()
+        guard let nim = cnifti_read(path, memoryLimit, &result) else {
+            throw RadiomicsError.input(path, describe(result))
         }
         defer { nifti_image_free(nim) }
-        let n = nim.pointee
-        guard n.data != nil else {
-            throw RadiomicsError.input(path, "NIfTI header read but the voxel data could not be loaded (truncated file?)")
+        try checkPixdim(result, path: path)
+        return try withImage(nim, path: path, body)
+    }
+
+    /// Reads a NIfTI file held in memory (plain or gzip), with the same checks as a file.
+    public static func readImage(bytes: [UInt8], name: String) throws -> Image {
+        cnifti_quiet()
+        var result = cnifti_result()
+        let nim = bytes.withUnsafeBufferPointer { cnifti_read_memory($0.baseAddress, Int64($0.count), name, memoryLimit, &result) }
+        guard let nim else { throw RadiomicsError.input(name, describe(result)) }
+        defer { nifti_image_free(nim) }
+        try checkPixdim(result, path: name)
+        return try withImage(nim, path: name) { nim, grid in
+            var voxels = [Float](repeating: 0, count: grid.voxelCount)
+            let rc = voxels.withUnsafeMutableBufferPointer { cnifti_copy_as_float(nim, $0.baseAddress, Int64(grid.voxelCount)) }
+            guard rc == 0 else { throw RadiomicsError.input(name, "unsupported NIfTI datatype \(nim.pointee.datatype)") }
+            return Image(grid: grid, voxels: voxels)
         }
+    }
+
+    /// Without an sform the spacing comes from pixdim, where nifti_clib replaces a value <= 0 by
+    /// 1 mm; such a header is refused instead (for the dimensions the image has: a 2D image
+    /// may leave pixdim[3] at 0).
+    static func checkPixdim(_ r: cnifti_result, path: String) throws {
+        guard r.sform_code <= 0 else { return }
+        let p = SIMD3(r.pixdim.0, r.pixdim.1, r.pixdim.2)
+        let used = (0..<3).filter { Int64($0) < r.dim.0 }.map { p[$0] }
+        guard used.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw RadiomicsError.input(path, "NIfTI voxel spacing (pixdim) \(formatShort(p.x))x\(formatShort(p.y))x\(formatShort(p.z)) mm is not positive; fix the header's pixdim")
+        }
+    }
+
+    /// One line for a failed read, naming the problem and, where there is one, the fix.
+    static func describe(_ r: cnifti_result) -> String {
+        let dims = withUnsafeBytes(of: r.dim) { Array($0.bindMemory(to: Int64.self)) }
+        let n = Int(max(0, min(dims[0], 7)))
+        let shape = dims[1...max(1, n)].map(String.init).joined(separator: "x")
+        switch r.status {
+        case CNIFTI_OPEN_FAILED:
+            return "cannot read the file (\(String(cString: strerror(Int32(r.number)))))"
+        case CNIFTI_EMPTY:
+            return "file is empty (0 bytes)"
+        case CNIFTI_GZIP_CORRUPT:
+            return "gzip data is corrupt or truncated (\(r.available) compressed bytes); copy or export the file again"
+        case CNIFTI_TOO_LARGE:
+            let what = r.number > 0 ? "\(shape) voxels need \(bytes(r.needed)) of memory" : "decompressed data of at least \(bytes(r.needed))"
+            return "\(what), more than this machine has (\(bytes(r.available))); crop or downsample the image first"
+        case CNIFTI_SHORT_HEADER:
+            return "not a NIfTI file: \(r.available) bytes, shorter than a \(r.needed)-byte NIfTI header"
+        case CNIFTI_NOT_NIFTI:
+            return "not a NIfTI file (sizeof_hdr is \(r.number), expected 348 for NIfTI-1 or 540 for NIfTI-2)"
+        case CNIFTI_PAIR_HEADER:
+            return "is the header of a NIfTI pair (magic ni\(r.number)) whose voxels are in a separate .img file; convert it to a single .nii file"
+        case CNIFTI_BAD_MAGIC:
+            return "NIfTI-\(r.number) header without the n+\(r.number) magic (ANALYZE 7.5?); convert it to NIfTI"
+        case CNIFTI_BAD_DIMS:
+            return r.number == 0
+                ? "NIfTI header has \(r.needed) dimensions (dim[0] must be 1 to 7)"
+                : "NIfTI header has dim[\(r.number)] = \(r.needed); every dimension must be at least 1"
+        case CNIFTI_BAD_DATATYPE:
+            return "NIfTI header has the unknown datatype code \(r.number)"
+        case CNIFTI_BAD_OFFSET:
+            return r.number < 0 || r.needed > 0
+                ? "NIfTI header has vox_offset \(r.number < 0 ? "NaN" : String(r.number)), inside the header"
+                : "NIfTI header has vox_offset \(r.number), beyond the end of the data (\(r.available) bytes)"
+        case CNIFTI_SHORT_PAYLOAD:
+            let need = r.needed == Int64.max ? "more than 2^63 bytes" : "\(r.needed) bytes"
+            return "NIfTI header describes \(shape) voxels of datatype \(datatypeName(r.datatype)) (\(need)) but the file holds \(r.available) bytes of voxel data; the file is truncated or its header's dimensions or datatype are wrong"
+        case CNIFTI_HEADER_REJECTED:
+            return "nifti_clib rejected the NIfTI header"
+        case CNIFTI_OUT_OF_MEMORY:
+            return "out of memory allocating \(bytes(r.needed))"
+        default:
+            return "not a readable NIfTI file"
+        }
+    }
+
+    private static func datatypeName(_ code: Int32) -> String {
+        guard let name = nifti_datatype_string(code) else { return String(code) }
+        return String(cString: name)
+    }
+
+    private static func bytes(_ n: Int64) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+        var v = Double(n), i = 0
+        while v >= 1000, i < units.count - 1 { v /= 1000; i += 1 }
+        return i == 0 ? "\(n) bytes" : String(format: "%.1f %@", v, units[i])
+    }
+
+    private static func withImage<T>(_ nim: UnsafeMutablePointer<nifti_image>, path: String,
+                                      _ body: (UnsafeMutablePointer<nifti_image>, Grid) throws -> T) throws -> T {
+        let n = nim.pointee
         let extra = [n.nt, n.nu, n.nv, n.nw].map { max($0, 1) }.reduce(1, *)
         guard extra == 1 else {
             throw RadiomicsError.input(path, "NIfTI image has \(n.ndim) dimensions (\(n.nx)x\(n.ny)x\(n.nz)x\(n.nt)); only 3D volumes are supported")
@@ -56,6 +149,9 @@ public enum NIfTIReader {
         // Columns of the affine are the voxel axes scaled by the spacing; RAS -> LPS negates x, y.
         func column(_ c: Int) -> SIMD3<Double> { SIMD3(-a[c], -a[4 + c], a[8 + c]) }
         let cols = [column(0), column(1), column(2)]
+        guard a.allSatisfy(\.isFinite) else {
+            throw RadiomicsError.input(path, "NIfTI voxel-to-world transform holds NaN or infinite values")
+        }
         let spacing = SIMD3(cols.map { ($0 * $0).sum().squareRoot() })
         guard spacing.min() > 0, spacing.max().isFinite else {
             throw RadiomicsError.input(path, "NIfTI voxel spacing \(formatShort(spacing.x))x\(formatShort(spacing.y))x\(formatShort(spacing.z)) mm is not positive")

@@ -157,14 +157,19 @@ public struct RTStruct: Sendable {
         var bySlice: [Int: [[SIMD2<Double>]]] = [:]
         for (k, contour) in roi.contours.enumerated() where contour.points.count >= 3 {
             let voxel = contour.points.map { grid.voxel($0) }
+            guard voxel.allSatisfy({ $0.x.isFinite && $0.y.isFinite && $0.z.isFinite }) else {
+                throw RadiomicsError.input(reportPath, "contour \(k + 1) of ROI \"\(roi.name)\" has NaN or infinite coordinates")
+            }
             let zs = voxel.map(\.z)
             let zMin = zs.min()!, zMax = zs.max()!
             guard zMax - zMin <= 0.5 else {
                 throw RadiomicsError.input(reportPath, "contour \(k + 1) of ROI \"\(roi.name)\" spans \(formatShort((zMax - zMin) * grid.spacing.z)) mm along the image's slice axis; contours must lie in the image's slice planes")
             }
             let zc = zs.reduce(0, +) / Double(zs.count)
+            // Far-away contours are dropped before their position is turned into an index.
+            guard zc >= -0.5, zc <= Double(grid.size.z) - 0.5 else { continue }
             let slice = Int(zc.rounded())
-            guard abs(zc - Double(slice)) <= 0.5, slice >= 0, slice < grid.size.z else { continue }
+            guard slice >= 0, slice < grid.size.z else { continue }
             bySlice[slice, default: []].append(voxel.map { SIMD2($0.x, $0.y) })
         }
         var mask = Mask(grid: grid, repeating: false)
@@ -172,7 +177,7 @@ public struct RTStruct: Sendable {
         var crossings: [Double] = []
         for (z, polygons) in bySlice {
             let yLo = polygons.flatMap { $0.map(\.y) }.min()!, yHi = polygons.flatMap { $0.map(\.y) }.max()!
-            let rowStart = max(0, Int(yLo.rounded(.up))), rowEnd = min(ny - 1, Int(yHi.rounded(.down)))
+            let rowStart = max(0, clampedIndex(yLo.rounded(.up), ny)), rowEnd = min(ny - 1, clampedIndex(yHi.rounded(.down), ny))
             guard rowStart <= rowEnd else { continue }
             for y in rowStart...rowEnd {
                 let py = Double(y)
@@ -192,9 +197,8 @@ public struct RTStruct: Sendable {
                 var c = 0
                 while c + 1 < crossings.count {
                     // Centres x with crossings[c] <= x < crossings[c + 1] are inside.
-                    let first = max(0, Int(crossings[c].rounded(.up)))
-                    var last = Int(crossings[c + 1].rounded(.up)) - 1
-                    last = min(nx - 1, last)
+                    let first = max(0, clampedIndex(crossings[c].rounded(.up), nx))
+                    let last = min(nx - 1, clampedIndex(crossings[c + 1].rounded(.up), nx) - 1)
                     if first <= last {
                         let base = grid.index(0, y, z)
                         for x in first...last { mask.voxels[base + x] = true }
@@ -205,4 +209,12 @@ public struct RTStruct: Sendable {
         }
         return mask
     }
+}
+
+/// A whole-number voxel coordinate as an index limited to -1...n, so that contour coordinates
+/// far outside the grid (or overflowing to infinity in the crossing arithmetic) cannot trap the
+/// conversion to Int. NaN (a degenerate edge) maps to -1.
+func clampedIndex(_ v: Double, _ n: Int) -> Int {
+    guard v == v else { return -1 }
+    return Int(min(Double(n), max(-1, v)))
 }

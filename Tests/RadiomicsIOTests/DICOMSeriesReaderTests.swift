@@ -150,6 +150,20 @@ import Testing
         #expect(error?.message.contains("1 slice(s) missing") == true)
     }
 
+    /// A slice 1e300 mm away made the missing-slice count overflow Int and trap.
+    @Test func absurdSlicePositionIsReportedNotATrap() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try Self.writeSeries(in: dir.path, ks: [0, 1, 2])
+        let w = DICOMWriter.slice(series: "1.2.826.0.1.3680043.9999.10", instance: 9, rows: Self.rows, columns: Self.columns,
+                                  position: Self.origin + Self.normal * 1e300, orientation: Self.orientation,
+                                  pixelSpacing: (row: 0.8, column: 0.6), pixels: Self.pixels(slice: 3))
+        try w.write(to: dir.file("far.dcm"))
+        let error = #expect(throws: RadiomicsError.self) { try DICOMSeriesReader.read(directory: dir.path) }
+        #expect(error?.message.contains("not uniform") == true)
+        #expect(error?.message.contains("a slice position is far off") == true)
+    }
+
     @Test func duplicatePositionsAreRejected() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -139,3 +139,74 @@ enum Repository {
         #expect(error?.file == path)
     }
 }
+
+/// gzip streams as other writers leave them: several members, a trailer size that is wrong
+/// (ISIZE is the last member's size mod 2^32), padding after the last member.
+@Suite struct NIfTIGzipTests {
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-c", "-n"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(bytes))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Array(data)
+    }
+
+    /// An uncompressed NIfTI-1 file of 40 x 30 x 20 int16 voxels.
+    static func plain() throws -> (bytes: [UInt8], values: [Double]) {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let values = (0..<24_000).map { Double($0 % 3000 - 1000) }
+        try NIfTIWriter.write(path: dir.file("p.nii"), size: (40, 30, 20), pixdim: (1, 1, 2), type: .int16, values: values,
+                              srow: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0]])
+        return (Array(try Data(contentsOf: URL(fileURLWithPath: dir.file("p.nii")))), values)
+    }
+
+    func read(_ bytes: [UInt8]) throws -> [Float] {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try Data(bytes).write(to: URL(fileURLWithPath: dir.file("x.nii.gz")))
+        let fromFile = try NIfTIReader.readImage(at: dir.file("x.nii.gz"))
+        let fromMemory = try NIfTIReader.readImage(bytes: bytes, name: "x.nii.gz")
+        #expect(fromFile.voxels == fromMemory.voxels && fromFile.grid.matches(fromMemory.grid))
+        return fromFile.voxels
+    }
+
+    @Test func multiMemberStream() throws {
+        let (plain, values) = try Self.plain()
+        let cut = plain.count / 3
+        let joined = try Self.gzip(Array(plain[..<cut])) + Self.gzip(Array(plain[cut...]))
+        #expect(try read(joined) == values.map(Float.init))
+    }
+
+    @Test func paddingAfterTheLastMember() throws {
+        let (plain, values) = try Self.plain()
+        #expect(try read(try Self.gzip(plain) + [UInt8](repeating: 0, count: 512)) == values.map(Float.init))
+    }
+
+    /// The trailer's size is a checksum too (libdeflate, like zlib, compares it with the output):
+    /// a wrong one is a corrupt file, and a huge one must not be allocated.
+    @Test func wrongTrailerSizeIsCorrupt() throws {
+        let packed = try Self.gzip(try Self.plain().bytes)
+        for isize: [UInt8] in [[1, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF]] {
+            var lying = packed
+            lying.replaceSubrange((lying.count - 4)..., with: isize)
+            let error = #expect(throws: RadiomicsError.self) { try NIfTIReader.readImage(bytes: lying, name: "w.nii.gz") }
+            #expect(error?.message.hasPrefix("gzip data is corrupt or truncated") == true, "ISIZE \(isize)")
+        }
+    }
+
+    @Test func corruptStreamIsNamed() throws {
+        var packed = try Self.gzip(try Self.plain().bytes)
+        packed[packed.count / 2] ^= 0xFF
+        packed[packed.count / 2 + 1] ^= 0xFF
+        let error = #expect(throws: RadiomicsError.self) { try NIfTIReader.readImage(bytes: packed, name: "c.nii.gz") }
+        #expect(error?.message.hasPrefix("gzip data is corrupt or truncated") == true)
+    }
+}

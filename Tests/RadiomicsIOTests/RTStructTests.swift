@@ -3,40 +3,6 @@ import RadiomicsCore
 import Testing
 @testable import RadiomicsIO
 
-/// Writes an RTSTRUCT with the given ROIs: (number, name, contours as lists of LPS points).
-func writeRTStruct(to path: String, frameOfReference: String = "1.2.826.0.1.3680043.9999.1",
-                   series: String = "1.2.826.0.1.3680043.9999.10",
-                   rois: [(Int, String, [[SIMD3<Double>]])]) throws {
-    typealias E = (UInt16, UInt16, String, DICOMWriter.Value)
-    var w = DICOMWriter()
-    w.set(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.481.3")
-    w.set(0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9999.99")
-    w.set(0x0008, 0x0060, "CS", "RTSTRUCT")
-    let seriesItem: [E] = [(0x0020, 0x000E, "UI", .string(series))]
-    let studyItem: [E] = [(0x3006, 0x0014, "SQ", .sequence([seriesItem]))]
-    let frameItem: [E] = [(0x0020, 0x0052, "UI", .string(frameOfReference)),
-                          (0x3006, 0x0012, "SQ", .sequence([studyItem]))]
-    w.set(0x3006, 0x0010, "SQ", .sequence([frameItem]))
-    w.set(0x3006, 0x0020, "SQ", .sequence(rois.map { roi -> [E] in
-        [(0x3006, 0x0022, "IS", .string(String(roi.0))),
-         (0x3006, 0x0024, "UI", .string(frameOfReference)),
-         (0x3006, 0x0026, "LO", .string(roi.1))]
-    }))
-    w.set(0x3006, 0x0039, "SQ", .sequence(rois.map { roi -> [E] in
-        let contours = roi.2.map { points -> [E] in
-            [(0x3006, 0x0042, "CS", .string("CLOSED_PLANAR")),
-             (0x3006, 0x0046, "IS", .string(String(points.count))),
-             (0x3006, 0x0050, "DS", .string(points.flatMap { [$0.x, $0.y, $0.z] }.map { String($0) }.joined(separator: "\\")))]
-        }
-        return [(0x3006, 0x0040, "SQ", .sequence(contours)), (0x3006, 0x0084, "IS", .string(String(roi.0)))]
-    }))
-    try w.write(to: path)
-}
-
-func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, z: Double) -> [SIMD3<Double>] {
-    [SIMD3(x0, y0, z), SIMD3(x1, y0, z), SIMD3(x1, y1, z), SIMD3(x0, y1, z)]
-}
-
 @Suite struct RTStructTests {
     /// 10 x 10 x 4 voxels of 1 mm with voxel centres at whole millimetres.
     static let grid = Grid(size: SIMD3(10, 10, 4), spacing: SIMD3(1, 1, 1))
@@ -118,6 +84,24 @@ func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, z: Double) -
         // Without DICOM UIDs (a NIfTI image), there is nothing to check and the ROI is rasterised.
         let mask = try MaskLoader.load(path: dir.file("rs.dcm"), onto: Self.grid, imagePath: "/img.nii")
         #expect(mask.count == 36)
+    }
+
+    /// Coordinates far outside the grid used to trap converting them to Int indices.
+    @Test func contoursWithHugeOrInfiniteCoordinates() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try writeRTStruct(to: dir.file("rs.dcm"), rois: [
+            (1, "Wide", [square(1.5, 1.5, 1e300, 7.5, z: 1)]),          // clipped at the grid's x edge: 8 x 6
+            (2, "Tall", [square(1.5, -1e300, 3.5, 1e300, z: 2)]),       // clipped in y: 2 x 10
+            (3, "Far", [square(1.5, 1.5, 3.5, 3.5, z: 1e300)]),         // far beyond the last slice: dropped
+            (4, "Infinite", [square(1.5, 1.5, 3.5, 3.5, z: .infinity)]),  // DS "inf"
+        ])
+        let rt = try RTStruct.read(path: dir.file("rs.dcm"))
+        #expect(try rt.rasterise(roiName: "Wide", onto: Self.grid).count == 48)
+        #expect(try rt.rasterise(roiName: "Tall", onto: Self.grid).count == 20)
+        #expect(try rt.rasterise(roiName: "Far", onto: Self.grid).count == 0)
+        let infinite = #expect(throws: RadiomicsError.self) { try rt.rasterise(roiName: "Infinite", onto: Self.grid) }
+        #expect(infinite?.message == "contour 1 of ROI \"Infinite\" has NaN or infinite coordinates")
     }
 
     @Test func ctPhantomRTStructAgreesWithTheNIfTIMask() throws {

@@ -1,5 +1,8 @@
 import Foundation
 
+// Shared by RadiomicsIOTests and RadiomicsTests (linked there): writers of small NIfTI, DICOM
+// and RTSTRUCT files for tests. Only Foundation may be used here.
+
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
 struct TemporaryDirectory {
     let path: String
@@ -324,4 +327,38 @@ enum RLEEncoder {
         for _ in 0..<13 { w.u32(0) }
         return w.bytes + high + low
     }
+}
+
+/// Writes an RTSTRUCT with the given ROIs: (number, name, contours as lists of LPS points).
+func writeRTStruct(to path: String, frameOfReference: String = "1.2.826.0.1.3680043.9999.1",
+                   series: String = "1.2.826.0.1.3680043.9999.10",
+                   rois: [(Int, String, [[SIMD3<Double>]])]) throws {
+    typealias E = (UInt16, UInt16, String, DICOMWriter.Value)
+    var w = DICOMWriter()
+    w.set(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.481.3")
+    w.set(0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9999.99")
+    w.set(0x0008, 0x0060, "CS", "RTSTRUCT")
+    let seriesItem: [E] = [(0x0020, 0x000E, "UI", .string(series))]
+    let studyItem: [E] = [(0x3006, 0x0014, "SQ", .sequence([seriesItem]))]
+    let frameItem: [E] = [(0x0020, 0x0052, "UI", .string(frameOfReference)),
+                          (0x3006, 0x0012, "SQ", .sequence([studyItem]))]
+    w.set(0x3006, 0x0010, "SQ", .sequence([frameItem]))
+    w.set(0x3006, 0x0020, "SQ", .sequence(rois.map { roi -> [E] in
+        [(0x3006, 0x0022, "IS", .string(String(roi.0))),
+         (0x3006, 0x0024, "UI", .string(frameOfReference)),
+         (0x3006, 0x0026, "LO", .string(roi.1))]
+    }))
+    w.set(0x3006, 0x0039, "SQ", .sequence(rois.map { roi -> [E] in
+        let contours = roi.2.map { points -> [E] in
+            [(0x3006, 0x0042, "CS", .string("CLOSED_PLANAR")),
+             (0x3006, 0x0046, "IS", .string(String(points.count))),
+             (0x3006, 0x0050, "DS", .string(points.flatMap { [$0.x, $0.y, $0.z] }.map { String($0) }.joined(separator: "\\")))]
+        }
+        return [(0x3006, 0x0040, "SQ", .sequence(contours)), (0x3006, 0x0084, "IS", .string(String(roi.0)))]
+    }))
+    try w.write(to: path)
+}
+
+func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, z: Double) -> [SIMD3<Double>] {
+    [SIMD3(x0, y0, z), SIMD3(x1, y0, z), SIMD3(x1, y1, z), SIMD3(x0, y1, z)]
 }

@@ -22,4 +22,52 @@ void cnifti_quiet(void);
 /// sform_code > 0, else the qform when qform_code > 0, else a diagonal of the pixel spacings.
 /// Returns which one was used: 2 sform, 1 qform, 0 spacing only.
 int cnifti_affine(const nifti_image *nim, double out[12]);
+
+/// Why `cnifti_read` failed. Swift turns each into a message naming the file.
+typedef enum {
+    CNIFTI_OK = 0,
+    CNIFTI_OPEN_FAILED,      // open/read failed; `number` holds errno
+    CNIFTI_EMPTY,            // the file has no bytes
+    CNIFTI_GZIP_CORRUPT,     // gzip stream corrupt or truncated
+    CNIFTI_TOO_LARGE,        // `needed` bytes exceed the memory limit `available`
+    CNIFTI_SHORT_HEADER,     // fewer bytes (`available`) than a NIfTI header
+    CNIFTI_NOT_NIFTI,        // sizeof_hdr is neither 348 nor 540 (either byte order)
+    CNIFTI_PAIR_HEADER,      // magic "ni1"/"ni2": the data is in a separate .img file
+    CNIFTI_BAD_MAGIC,        // NIfTI header size but no NIfTI magic (ANALYZE 7.5)
+    CNIFTI_BAD_DIMS,         // dim[0] (`number`) or a dim[i] out of range
+    CNIFTI_BAD_DATATYPE,     // unknown datatype `number`
+    CNIFTI_BAD_BITPIX,       // bitpix `number` does not match the datatype (`needed` bits)
+    CNIFTI_BAD_OFFSET,       // vox_offset `number` inside the header or beyond the payload
+    CNIFTI_SHORT_PAYLOAD,    // header needs `needed` voxel bytes, the file holds `available`
+    CNIFTI_HEADER_REJECTED,  // nifti_clib could not convert the header
+    CNIFTI_OUT_OF_MEMORY,
+} cnifti_status;
+
+typedef struct {
+    cnifti_status status;
+    int64_t number;
+    int64_t needed;
+    int64_t available;
+    /// 1 when the file was gzip-compressed.
+    int gzipped;
+    /// The header's dim[] and datatype, once a header was found (for messages).
+    int64_t dim[8];
+    int datatype;
+    /// The header's pixdim[1..3] as stored (nifti_clib replaces values <= 0 by 1) and sform_code.
+    double pixdim[3];
+    int sform_code;
+} cnifti_result;
+
+/// Reads a single-file NIfTI-1 or NIfTI-2 image (`.nii`, or gzip-compressed `.nii.gz`) into
+/// memory and checks the header against the payload before nifti_clib builds the image:
+/// gzip files are decompressed in one pass by libdeflate (the output buffer sized from the
+/// gzip trailer, grown for multi-member streams), never beyond `max_bytes`; dimensions,
+/// datatype, bitpix and vox_offset must describe data that the file actually holds, and the
+/// voxel data may not need more than `max_bytes`. Returns the image with its data loaded (in
+/// native byte order), or NULL with the reason in `result`.
+nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *result);
+
+/// Same, from bytes already in memory (`name` is used for nifti_clib's file name fields).
+nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const char *name,
+                                int64_t max_bytes, cnifti_result *result);
 #endif

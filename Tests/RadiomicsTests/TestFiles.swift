@@ -1,0 +1,1 @@
+../RadiomicsIOTests/TestFiles.swift
