@@ -350,7 +350,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let cases: [(yaml: String, phrase: String)] = [
-            ("discretisation:\n  method: fixed_bin_number\n  bin_number: 32\n", "unknown key 'bin_number'"),
+            ("discretisation:\n  method: fixed_bin_number\n  bin_count: 32\n", "unknown key 'bin_count'"),
             ("texture:\n  cooccurrence_distance: one\n", "cooccurrence_distance"),
             ("discretisation:\n  method: fixed_bin_number\n  bin_number: 0\n", "bin_number"),
             ("interpolation:\n  spacing: [2, -2, 2]\n", "spacing"),

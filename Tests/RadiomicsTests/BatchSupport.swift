@@ -108,39 +108,3 @@ enum STS {
         """
 }
 
-/// Writes small NIfTI-1 volumes (single-file .nii, identity orientation) for synthetic cases.
-enum NIfTIWriter {
-    enum DataType { case float32, int16 }
-
-    static func write(_ values: [Double], size: (Int, Int, Int), spacing: (Double, Double, Double) = (1, 1, 1),
-                      type: DataType, to path: String) throws {
-        precondition(values.count == size.0 * size.1 * size.2)
-        var header = [UInt8](repeating: 0, count: 352)
-        func put<T: FixedWidthInteger>(_ v: T, at offset: Int) {
-            withUnsafeBytes(of: v.littleEndian) { for (i, b) in $0.enumerated() { header[offset + i] = b } }
-        }
-        func putFloat(_ v: Float, at offset: Int) { put(v.bitPattern, at: offset) }
-        put(Int32(348), at: 0)
-        let dims: [Int16] = [3, Int16(size.0), Int16(size.1), Int16(size.2), 1, 1, 1, 1]
-        for (i, d) in dims.enumerated() { put(d, at: 40 + 2 * i) }
-        let (code, bits): (Int16, Int16) = type == .float32 ? (16, 32) : (4, 16)
-        put(code, at: 70)
-        put(bits, at: 72)
-        let pix: [Float] = [1, Float(spacing.0), Float(spacing.1), Float(spacing.2), 1, 1, 1, 1]
-        for (i, p) in pix.enumerated() { putFloat(p, at: 76 + 4 * i) }
-        putFloat(352, at: 108)
-        put(UInt8(2), at: 123)       // xyzt_units: mm
-        put(Int16(1), at: 254)       // sform_code: scanner
-        let rows: [[Float]] = [[Float(spacing.0), 0, 0, 0], [0, Float(spacing.1), 0, 0], [0, 0, Float(spacing.2), 0]]
-        for (r, row) in rows.enumerated() { for (c, x) in row.enumerated() { putFloat(x, at: 280 + 16 * r + 4 * c) } }
-        for (i, b) in "n+1\0".utf8.enumerated() { header[344 + i] = b }
-        var data = Data(header)
-        for v in values {
-            switch type {
-            case .float32: withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { data.append(contentsOf: $0) }
-            case .int16: withUnsafeBytes(of: Int16(v).littleEndian) { data.append(contentsOf: $0) }
-            }
-        }
-        try data.write(to: URL(fileURLWithPath: path))
-    }
-}

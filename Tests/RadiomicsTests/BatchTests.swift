@@ -334,8 +334,8 @@ import Testing
         } } }
         let imagePath = dir.path("synthetic_image.nii")
         let maskPath = dir.path("synthetic_mask-\(UUID().uuidString).nii")
-        try NIfTIWriter.write(image, size: size, type: .float32, to: imagePath)
-        try NIfTIWriter.write(labels, size: size, type: .int16, to: maskPath)
+        try NIfTIWriter.write(path: imagePath, size: size, pixdim: (1, 1, 1), type: .float32, values: image)
+        try NIfTIWriter.write(path: maskPath, size: size, pixdim: (1, 1, 1), type: .int16, values: labels)
         return (imagePath, maskPath)
     }
 
