@@ -77,22 +77,40 @@ public struct Extractor: Sendable {
             throw RadiomicsError.input(nil, "image grid \(original.grid) and mask grid \(originalMask.grid) differ")
         }
         var diagnostics = FeatureValues()
-        diagnostics.append(Diagnostics.values(stage: .initial, image: original,
+        let initialImage = Diagnostics.ImageStatistics(original)
+        diagnostics.append(Diagnostics.values(stage: .initial, grid: original.grid, imageStatistics: initialImage, region: original,
                                               intensityMask: originalMask, morphologicalMask: originalMask))
 
-        // Interpolation (IBSI 1, "Interpolation"): image and mask onto the same new grid.
+        // Interpolation (IBSI 1, "Interpolation"): image and mask onto the same new grid. Only
+        // the block of the new grid around the ROI is resampled (with room for the local
+        // intensity sphere): every feature and ROI diagnostic reads that block alone.
         var image = original
         var morphologicalMask = originalMask
+        var grid = original.grid
+        var wholeImage: Diagnostics.ImageStatistics? = initialImage
+        var fullDiagnostics: Background<Diagnostics.ImageStatistics>? = nil
         if let interp = settings.interpolation {
-            (image, morphologicalMask) = timings.measure("interpolation") {
-                Interpolation.apply(image: original, mask: originalMask, settings: interp)
+            let region = timings.measure("interpolation") {
+                Interpolation.applyToRegion(image: original, mask: originalMask, settings: interp,
+                                            margin: neighbourhoodMargin(spacing: Interpolation.targetGrid(for: original.grid, settings: interp).spacing))
+            }
+            (image, morphologicalMask, grid) = (region.image, region.mask, region.grid)
+            if region.box.size == region.grid.size {
+                wholeImage = Diagnostics.ImageStatistics(image)
+            } else {
+                wholeImage = nil
+                if settings.diagnostics == .full {
+                    // The whole interpolated image is needed for its intensity statistics only;
+                    // it is resampled alongside the rest of the pipeline.
+                    fullDiagnostics = Background {
+                        Diagnostics.ImageStatistics(Interpolation.interpolatedImage(original, settings: interp))
+                    }
+                }
             }
         }
         guard morphologicalMask.voxels.contains(true) else {
             throw RadiomicsError.input(nil, "the ROI is empty after interpolation")
         }
-        diagnostics.append(Diagnostics.values(stage: .interpolated, image: image,
-                                              intensityMask: morphologicalMask, morphologicalMask: morphologicalMask))
 
         // Re-segmentation changes the intensity mask only (IBSI 1, "Re-segmentation").
         let intensityMask = timings.measure("re-segmentation") {
@@ -101,13 +119,26 @@ public struct Extractor: Sendable {
         guard intensityMask.voxels.contains(true) else {
             throw RadiomicsError.input(nil, "no ROI voxel is left after re-segmentation (range \(describe(settings.reSegmentation)))")
         }
-        diagnostics.append(Diagnostics.values(stage: .reSegmented, image: image,
-                                              intensityMask: intensityMask, morphologicalMask: morphologicalMask))
 
         let roi = RegionOfInterest(image: image, morphologicalMask: morphologicalMask, intensityMask: intensityMask)
         let features = try computeFeatures(roi, timings: &timings)
+        timings.measure("diagnostics") {
+            if let fullDiagnostics { wholeImage = fullDiagnostics.value }
+            diagnostics.append(Diagnostics.values(stage: .interpolated, grid: grid, imageStatistics: wholeImage, region: image,
+                                                  intensityMask: morphologicalMask, morphologicalMask: morphologicalMask))
+            diagnostics.append(Diagnostics.values(stage: .reSegmented, grid: grid, imageStatistics: nil, region: image,
+                                                  intensityMask: intensityMask, morphologicalMask: morphologicalMask))
+        }
         return ExtractionResult(input: CaseInput(image: "", mask: ""), modality: nil,
                                 diagnostics: diagnostics, features: features, timings: timings)
+    }
+
+    /// Voxels of a grid with `spacing` that the block around the ROI needs on every side: the
+    /// local intensity sphere's reach (plus one against rounding), when that family is on.
+    func neighbourhoodMargin(spacing: SIMD3<Double>) -> SIMD3<Int> {
+        guard settings.enabledFamilies.contains(.localIntensity) else { return .zero }
+        let radius = cbrt(3 * settings.localIntensitySphereVolume / (4 * Double.pi))
+        return SIMD3((0..<3).map { Int((radius / spacing[$0]).rounded(.down)) + 1 })
     }
 
     /// Every enabled family on a prepared ROI, in catalogue order.
@@ -194,6 +225,25 @@ public struct Extractor: Sendable {
     private func describe(_ r: ReSegmentationSettings) -> String {
         let lo = r.range?.lower.map(formatShort) ?? "-inf", hi = r.range?.upper.map(formatShort) ?? "+inf"
         return "[\(lo), \(hi)]" + (r.outlierSigma.map { ", outliers beyond \(formatShort($0)) SD" } ?? "")
+    }
+}
+
+/// A value computed on another thread, read (waiting for it) with `value`.
+final class Background<T: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: T?
+
+    init(_ work: @escaping @Sendable () -> T) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = work()
+            self.group.leave()
+        }
+    }
+
+    var value: T {
+        group.wait()
+        return result!
     }
 }
 
