@@ -29,13 +29,47 @@ public struct CaseInput: Sendable, Equatable {
 /// Wall time of each step of one extraction, in seconds, in the order the steps ran.
 public struct StepTimings: Sendable {
     public private(set) var steps: [(name: String, seconds: Double)] = []
+    /// Time of each feature task (one family, or part of one); the tasks run concurrently
+    /// within the "features" step, so these overlap and do not add up to it.
+    public private(set) var tasks: [(name: String, seconds: Double)] = []
     public init() {}
     mutating func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { steps.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) }
         return try body()
     }
+    mutating func record(_ name: String, seconds: Double) { steps.append((name, seconds)) }
+    mutating func recordTask(_ name: String, seconds: Double) { tasks.append((name, seconds)) }
     public var total: Double { steps.reduce(0) { $0 + $1.seconds } }
+}
+
+/// One unit of feature work.
+struct FeatureTask: Sendable {
+    var name: String
+    var family: FeatureFamily
+    /// Scheduling rank: lower runs first (the costliest tasks start first).
+    var cost: Int
+    var work: @Sendable () throws -> FeatureValues
+}
+
+/// One result slot per task, written by whichever thread ran it.
+final class TaskSlots: @unchecked Sendable {
+    private var results: [(Result<FeatureValues, Error>, Double)?]
+    private let lock = NSLock()
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ result: Result<FeatureValues, Error>, seconds: Double) {
+        lock.lock()
+        results[index] = (result, seconds)
+        lock.unlock()
+    }
+
+    func load(_ index: Int) -> (Result<FeatureValues, Error>, Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        return results[index]!
+    }
 }
 
 /// The result of one case: diagnostics (IBSI "Diagnostic features") and feature values.
@@ -152,37 +186,81 @@ public struct Extractor: Sendable {
         let discretised: DiscretisedVolume? = families.isDisjoint(with: textureFamilies) ? nil : try timings.measure("discretisation") {
             try Discretisation.discretise(roi, settings: settings.discretisation, reSegmentationRange: range)
         }
-        var out = FeatureValues()
+        // Every family (and Moran's I / Geary's C, most of morphology's cost, on their own) is a
+        // task; the tasks run on all cores, heaviest first, each into its own slot, and the
+        // slots are joined in catalogue order: the output does not depend on the scheduling.
+        let texture = settings.texture
+        let sphereVolume = settings.localIntensitySphereVolume
+        var tasks: [FeatureTask] = []
         for family in FeatureFamily.allCases where families.contains(family) {
-            let values: FeatureValues = try timings.measure(family.rawValue) {
-                switch family {
-                case .morphology:
-                    return MorphologyFeatures.compute(roi)
-                case .localIntensity:
-                    return LocalIntensityFeatures.compute(roi, sphereVolume: settings.localIntensitySphereVolume)
-                case .statistics:
-                    return StatisticsFeatures.compute(intensities: roi.intensities)
-                case .intensityHistogram:
-                    return IntensityHistogramFeatures.compute(discretised!)
-                case .intensityVolumeHistogram:
+            switch family {
+            case .morphology:
+                tasks.append(FeatureTask(name: "morph (moran/geary)", family: family, cost: 0) {
+                    MorphologyFeatures.autocorrelation(roi)
+                })
+                tasks.append(FeatureTask(name: "morph", family: family, cost: 1) {
+                    MorphologyFeatures.compute(roi, autocorrelation: false)
+                })
+            case .localIntensity:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 5) {
+                    LocalIntensityFeatures.compute(roi, sphereVolume: sphereVolume)
+                })
+            case .statistics:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 8) {
+                    StatisticsFeatures.compute(intensities: roi.intensities)
+                })
+            case .intensityHistogram:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 10) {
+                    IntensityHistogramFeatures.compute(discretised!)
+                })
+            case .intensityVolumeHistogram:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 9) { [self] in
                     let ivhSettings = settings.ivhDiscretisation ?? defaultIVHDiscretisation(roi)
                     let volume = try Discretisation.discretise(roi, settings: ivhSettings, reSegmentationRange: range)
                     return IntensityVolumeHistogramFeatures.compute(volume, range: ivhRange(range, ivhSettings, roi: roi))
-                case .cooccurrence:
-                    return CooccurrenceFeatures.compute(discretised!, settings: settings.texture)
-                case .runLength:
-                    return RunLengthFeatures.compute(discretised!, settings: settings.texture)
-                case .sizeZone:
-                    return SizeZoneFeatures.compute(discretised!, settings: settings.texture)
-                case .distanceZone:
-                    return DistanceZoneFeatures.compute(discretised!, settings: settings.texture)
-                case .neighbourhoodGreyToneDifference:
-                    return NeighbourhoodGreyToneDifferenceFeatures.compute(discretised!, settings: settings.texture)
-                case .neighbouringGreyLevelDependence:
-                    return DependenceFeatures.compute(discretised!, settings: settings.texture)
-                }
+                })
+            case .cooccurrence:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 2) {
+                    CooccurrenceFeatures.compute(discretised!, settings: texture)
+                })
+            case .runLength:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 3) {
+                    RunLengthFeatures.compute(discretised!, settings: texture)
+                })
+            case .sizeZone:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 4) {
+                    SizeZoneFeatures.compute(discretised!, settings: texture)
+                })
+            case .distanceZone:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 7) {
+                    DistanceZoneFeatures.compute(discretised!, settings: texture)
+                })
+            case .neighbourhoodGreyToneDifference:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 7) {
+                    NeighbourhoodGreyToneDifferenceFeatures.compute(discretised!, settings: texture)
+                })
+            case .neighbouringGreyLevelDependence:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 6) {
+                    DependenceFeatures.compute(discretised!, settings: texture)
+                })
             }
-            out.append(contentsOf: values)
+        }
+        let work = tasks
+        let schedule = work.indices.sorted { (work[$0].cost, $0) < (work[$1].cost, $1) }
+        let slots = TaskSlots(count: tasks.count)
+        let wall = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: schedule.count) { k in
+            let t = schedule[k]
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = Result { try work[t].work() }
+            slots.store(t, result, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        timings.record("features", seconds: Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9)
+        var out = FeatureValues()
+        for (t, task) in tasks.enumerated() {
+            let (result, seconds) = slots.load(t)
+            timings.recordTask(task.name, seconds: seconds)
+            out.append(contentsOf: try result.get())
         }
         return inCatalogueOrder(out)
     }

@@ -124,6 +124,11 @@ struct Extract: ParsableCommand {
             }
             if timings {
                 var lines = result.timings.steps.map { "\($0.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.4f", $0.seconds)) s" }
+                if !result.timings.tasks.isEmpty {
+                    // The feature tasks overlap (they run on all cores): their own times.
+                    lines.append("features, by task (concurrent):")
+                    lines += result.timings.tasks.map { "  \($0.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(String(format: "%8.4f", $0.seconds)) s" }
+                }
                 lines.append("\("total".padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.4f", result.timings.total)) s")
                 FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }
