@@ -108,6 +108,8 @@ struct Extract: ParsableCommand {
             }
             let (settings, yaml, preset) = try self.settings.load()
             let input = CaseInput(image: image, mask: mask, label: label, roi: roi, series: series)
+            // The sidecar's input digests are computed while the case is extracted.
+            let digests = output != nil && fmt == .csv ? InputDigests(input) : nil
             let result = try Extractor(settings: settings).extract(input)
             let text: String
             switch fmt {
@@ -117,7 +119,8 @@ struct Extract: ParsableCommand {
             if let output {
                 try write(text, to: output)
                 if fmt == .csv {
-                    try write(FeatureTable.sidecar(result, settings: settings, settingsYAML: yaml, preset: preset), to: output + ".json")
+                    try write(FeatureTable.sidecar(result, settings: settings, settingsYAML: yaml, preset: preset, digests: digests),
+                              to: output + ".json")
                 }
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
