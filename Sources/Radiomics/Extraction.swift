@@ -111,9 +111,9 @@ public struct Extractor: Sendable {
             throw RadiomicsError.input(nil, "image grid \(original.grid) and mask grid \(originalMask.grid) differ")
         }
         var diagnostics = FeatureValues()
-        let initialImage = Diagnostics.ImageStatistics(original)
-        diagnostics.append(Diagnostics.values(stage: .initial, grid: original.grid, imageStatistics: initialImage, region: original,
-                                              intensityMask: originalMask, morphologicalMask: originalMask))
+        // The whole loaded image's intensity statistics (a diagnostic only) are taken on another
+        // thread while the pipeline runs.
+        let initialImage = Background { Diagnostics.ImageStatistics(original) }
 
         // Interpolation (IBSI 1, "Interpolation"): image and mask onto the same new grid. Only
         // the block of the new grid around the ROI is resampled (with room for the local
@@ -121,22 +121,23 @@ public struct Extractor: Sendable {
         var image = original
         var morphologicalMask = originalMask
         var grid = original.grid
-        var wholeImage: Diagnostics.ImageStatistics? = initialImage
-        var fullDiagnostics: Background<Diagnostics.ImageStatistics>? = nil
+        var wholeImage: Diagnostics.ImageStatistics? = nil
+        // Without interpolation the image after interpolation is the loaded one.
+        var wholeImagePending: Background<Diagnostics.ImageStatistics>? = initialImage
         if let interp = settings.interpolation {
             let region = timings.measure("interpolation") {
                 Interpolation.applyToRegion(image: original, mask: originalMask, settings: interp,
                                             margin: neighbourhoodMargin(spacing: Interpolation.targetGrid(for: original.grid, settings: interp).spacing))
             }
             (image, morphologicalMask, grid) = (region.image, region.mask, region.grid)
+            wholeImagePending = nil
             if region.box.size == region.grid.size {
                 wholeImage = Diagnostics.ImageStatistics(image)
             } else {
-                wholeImage = nil
                 if settings.diagnostics == .full {
                     // The whole interpolated image is needed for its intensity statistics only;
                     // it is resampled alongside the rest of the pipeline.
-                    fullDiagnostics = Background {
+                    wholeImagePending = Background {
                         Diagnostics.ImageStatistics(Interpolation.interpolatedImage(original, settings: interp))
                     }
                 }
@@ -157,7 +158,9 @@ public struct Extractor: Sendable {
         let roi = RegionOfInterest(image: image, morphologicalMask: morphologicalMask, intensityMask: intensityMask)
         let features = try computeFeatures(roi, timings: &timings)
         timings.measure("diagnostics") {
-            if let fullDiagnostics { wholeImage = fullDiagnostics.value }
+            diagnostics.append(Diagnostics.values(stage: .initial, grid: original.grid, imageStatistics: initialImage.value,
+                                                  region: original, intensityMask: originalMask, morphologicalMask: originalMask))
+            if let wholeImagePending { wholeImage = wholeImagePending.value }
             diagnostics.append(Diagnostics.values(stage: .interpolated, grid: grid, imageStatistics: wholeImage, region: image,
                                                   intensityMask: morphologicalMask, morphologicalMask: morphologicalMask))
             diagnostics.append(Diagnostics.values(stage: .reSegmented, grid: grid, imageStatistics: nil, region: image,

@@ -76,19 +76,36 @@ public enum Diagnostics {
         }
         for a in 0..<3 { out.append(("int_mask_dim_\(axes[a])_\(s)_roi", Double(grid.size[a]))) }
         let (intCount, intBox) = summary(intensityMask)
-        let (morphCount, morphBox) = summary(morphologicalMask)
+        // The two masks are often one array (before re-segmentation): scan it once.
+        let sameMask = intensityMask.voxels.withUnsafeBufferPointer { a in
+            morphologicalMask.voxels.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
+        }
+        let (morphCount, morphBox) = sameMask ? (intCount, intBox) : summary(morphologicalMask)
         for a in 0..<3 { out.append(("int_mask_bb_dim_\(axes[a])_\(s)_roi", intBox.map { Double($0.size[a]) } ?? .nan)) }
         for a in 0..<3 { out.append(("morph_mask_bb_dim_\(axes[a])_\(s)_roi", morphBox.map { Double($0.size[a]) } ?? .nan)) }
         out.append(("int_mask_vox_count_\(s)_roi", Double(intCount)))
         out.append(("morph_mask_vox_count_\(s)_roi", Double(morphCount)))
+        // ROI intensities in storage order, over the rows of the intensity mask's bounding box.
         var n = 0
         var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
-        for (v, m) in zip(image.voxels, intensityMask.voxels) where m {
-            let x = Double(v)
-            n += 1
-            sum += x
-            lo = min(lo, x)
-            hi = max(hi, x)
+        if let box = intBox {
+            let size = intensityMask.grid.size
+            image.voxels.withUnsafeBufferPointer { v in
+                intensityMask.voxels.withUnsafeBufferPointer { m in
+                    for z in box.lower.z...box.upper.z {
+                        for y in box.lower.y...box.upper.y {
+                            let row = size.x * (y + size.y * z)
+                            for i in (row + box.lower.x)...(row + box.upper.x) where m[i] {
+                                let x = Double(v[i])
+                                n += 1
+                                sum += x
+                                lo = min(lo, x)
+                                hi = max(hi, x)
+                            }
+                        }
+                    }
+                }
+            }
         }
         out.append(("int_mask_mean_int_\(s)_roi", n > 0 ? sum / Double(n) : .nan))
         out.append(("int_mask_min_int_\(s)_roi", n > 0 ? lo : .nan))
