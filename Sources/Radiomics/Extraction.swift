@@ -29,13 +29,47 @@ public struct CaseInput: Sendable, Equatable {
 /// Wall time of each step of one extraction, in seconds, in the order the steps ran.
 public struct StepTimings: Sendable {
     public private(set) var steps: [(name: String, seconds: Double)] = []
+    /// Time of each feature task (one family, or part of one); the tasks run concurrently
+    /// within the "features" step, so these overlap and do not add up to it.
+    public private(set) var tasks: [(name: String, seconds: Double)] = []
     public init() {}
     mutating func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { steps.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) }
         return try body()
     }
+    mutating func record(_ name: String, seconds: Double) { steps.append((name, seconds)) }
+    mutating func recordTask(_ name: String, seconds: Double) { tasks.append((name, seconds)) }
     public var total: Double { steps.reduce(0) { $0 + $1.seconds } }
+}
+
+/// One unit of feature work.
+struct FeatureTask: Sendable {
+    var name: String
+    var family: FeatureFamily
+    /// Scheduling rank: lower runs first (the costliest tasks start first).
+    var cost: Int
+    var work: @Sendable () throws -> FeatureValues
+}
+
+/// One result slot per task, written by whichever thread ran it.
+final class TaskSlots: @unchecked Sendable {
+    private var results: [(Result<FeatureValues, Error>, Double)?]
+    private let lock = NSLock()
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ result: Result<FeatureValues, Error>, seconds: Double) {
+        lock.lock()
+        results[index] = (result, seconds)
+        lock.unlock()
+    }
+
+    func load(_ index: Int) -> (Result<FeatureValues, Error>, Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        return results[index]!
+    }
 }
 
 /// The result of one case: diagnostics (IBSI "Diagnostic features") and feature values.
@@ -99,22 +133,41 @@ public struct Extractor: Sendable {
         }
         try Self.checkFinite(original, mask: originalMask, file: imageFile)
         var diagnostics = FeatureValues()
-        diagnostics.append(Diagnostics.values(stage: .initial, image: original,
-                                              intensityMask: originalMask, morphologicalMask: originalMask))
+        // The whole loaded image's intensity statistics (a diagnostic only) are taken on another
+        // thread while the pipeline runs.
+        let initialImage = Background { Diagnostics.ImageStatistics(original) }
 
-        // Interpolation (IBSI 1, "Interpolation"): image and mask onto the same new grid.
+        // Interpolation (IBSI 1, "Interpolation"): image and mask onto the same new grid. Only
+        // the block of the new grid around the ROI is resampled (with room for the local
+        // intensity sphere): every feature and ROI diagnostic reads that block alone.
         var image = original
         var morphologicalMask = originalMask
+        var grid = original.grid
+        var wholeImage: Diagnostics.ImageStatistics? = nil
+        // Without interpolation the image after interpolation is the loaded one.
+        var wholeImagePending: Background<Diagnostics.ImageStatistics>? = initialImage
         if let interp = settings.interpolation {
-            (image, morphologicalMask) = timings.measure("interpolation") {
-                Interpolation.apply(image: original, mask: originalMask, settings: interp)
+            let region = timings.measure("interpolation") {
+                Interpolation.applyToRegion(image: original, mask: originalMask, settings: interp,
+                                            margin: neighbourhoodMargin(spacing: Interpolation.targetGrid(for: original.grid, settings: interp).spacing))
+            }
+            (image, morphologicalMask, grid) = (region.image, region.mask, region.grid)
+            wholeImagePending = nil
+            if region.box.size == region.grid.size {
+                wholeImage = Diagnostics.ImageStatistics(image)
+            } else {
+                if settings.diagnostics == .full {
+                    // The whole interpolated image is needed for its intensity statistics only;
+                    // it is resampled alongside the rest of the pipeline.
+                    wholeImagePending = Background {
+                        Diagnostics.ImageStatistics(Interpolation.interpolatedImage(original, settings: interp))
+                    }
+                }
             }
         }
         guard morphologicalMask.voxels.contains(true) else {
             throw RadiomicsError.input(nil, "the ROI is empty after interpolation")
         }
-        diagnostics.append(Diagnostics.values(stage: .interpolated, image: image,
-                                              intensityMask: morphologicalMask, morphologicalMask: morphologicalMask))
 
         // Re-segmentation changes the intensity mask only (IBSI 1, "Re-segmentation").
         let intensityMask = timings.measure("re-segmentation") {
@@ -123,13 +176,28 @@ public struct Extractor: Sendable {
         guard intensityMask.voxels.contains(true) else {
             throw RadiomicsError.input(nil, "no ROI voxel is left after re-segmentation (range \(describe(settings.reSegmentation)))")
         }
-        diagnostics.append(Diagnostics.values(stage: .reSegmented, image: image,
-                                              intensityMask: intensityMask, morphologicalMask: morphologicalMask))
 
         let roi = RegionOfInterest(image: image, morphologicalMask: morphologicalMask, intensityMask: intensityMask)
         let features = try computeFeatures(roi, timings: &timings)
+        timings.measure("diagnostics") {
+            diagnostics.append(Diagnostics.values(stage: .initial, grid: original.grid, imageStatistics: initialImage.value,
+                                                  region: original, intensityMask: originalMask, morphologicalMask: originalMask))
+            if let wholeImagePending { wholeImage = wholeImagePending.value }
+            diagnostics.append(Diagnostics.values(stage: .interpolated, grid: grid, imageStatistics: wholeImage, region: image,
+                                                  intensityMask: morphologicalMask, morphologicalMask: morphologicalMask))
+            diagnostics.append(Diagnostics.values(stage: .reSegmented, grid: grid, imageStatistics: nil, region: image,
+                                                  intensityMask: intensityMask, morphologicalMask: morphologicalMask))
+        }
         return ExtractionResult(input: CaseInput(image: "", mask: ""), modality: nil,
                                 diagnostics: diagnostics, features: features, timings: timings)
+    }
+
+    /// Voxels of a grid with `spacing` that the block around the ROI needs on every side: the
+    /// local intensity sphere's reach (plus one against rounding), when that family is on.
+    func neighbourhoodMargin(spacing: SIMD3<Double>) -> SIMD3<Int> {
+        guard settings.enabledFamilies.contains(.localIntensity) else { return .zero }
+        let radius = cbrt(3 * settings.localIntensitySphereVolume / (4 * Double.pi))
+        return SIMD3((0..<3).map { Int((radius / spacing[$0]).rounded(.down)) + 1 })
     }
 
     /// Every enabled family on a prepared ROI, in catalogue order.
@@ -143,37 +211,81 @@ public struct Extractor: Sendable {
         let discretised: DiscretisedVolume? = families.isDisjoint(with: textureFamilies) ? nil : try timings.measure("discretisation") {
             try Discretisation.discretise(roi, settings: settings.discretisation, reSegmentationRange: range)
         }
-        var out = FeatureValues()
+        // Every family (and Moran's I / Geary's C, most of morphology's cost, on their own) is a
+        // task; the tasks run on all cores, heaviest first, each into its own slot, and the
+        // slots are joined in catalogue order: the output does not depend on the scheduling.
+        let texture = settings.texture
+        let sphereVolume = settings.localIntensitySphereVolume
+        var tasks: [FeatureTask] = []
         for family in FeatureFamily.allCases where families.contains(family) {
-            let values: FeatureValues = try timings.measure(family.rawValue) {
-                switch family {
-                case .morphology:
-                    return MorphologyFeatures.compute(roi)
-                case .localIntensity:
-                    return LocalIntensityFeatures.compute(roi, sphereVolume: settings.localIntensitySphereVolume)
-                case .statistics:
-                    return StatisticsFeatures.compute(intensities: roi.intensities)
-                case .intensityHistogram:
-                    return IntensityHistogramFeatures.compute(discretised!)
-                case .intensityVolumeHistogram:
+            switch family {
+            case .morphology:
+                tasks.append(FeatureTask(name: "morph (moran/geary)", family: family, cost: 0) {
+                    MorphologyFeatures.autocorrelation(roi)
+                })
+                tasks.append(FeatureTask(name: "morph", family: family, cost: 1) {
+                    MorphologyFeatures.compute(roi, autocorrelation: false)
+                })
+            case .localIntensity:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 5) {
+                    LocalIntensityFeatures.compute(roi, sphereVolume: sphereVolume)
+                })
+            case .statistics:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 8) {
+                    StatisticsFeatures.compute(intensities: roi.intensities)
+                })
+            case .intensityHistogram:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 10) {
+                    IntensityHistogramFeatures.compute(discretised!)
+                })
+            case .intensityVolumeHistogram:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 9) { [self] in
                     let ivhSettings = settings.ivhDiscretisation ?? defaultIVHDiscretisation(roi)
                     let volume = try Discretisation.discretise(roi, settings: ivhSettings, reSegmentationRange: range)
                     return IntensityVolumeHistogramFeatures.compute(volume, range: ivhRange(range, ivhSettings, roi: roi))
-                case .cooccurrence:
-                    return CooccurrenceFeatures.compute(discretised!, settings: settings.texture)
-                case .runLength:
-                    return RunLengthFeatures.compute(discretised!, settings: settings.texture)
-                case .sizeZone:
-                    return SizeZoneFeatures.compute(discretised!, settings: settings.texture)
-                case .distanceZone:
-                    return DistanceZoneFeatures.compute(discretised!, settings: settings.texture)
-                case .neighbourhoodGreyToneDifference:
-                    return NeighbourhoodGreyToneDifferenceFeatures.compute(discretised!, settings: settings.texture)
-                case .neighbouringGreyLevelDependence:
-                    return DependenceFeatures.compute(discretised!, settings: settings.texture)
-                }
+                })
+            case .cooccurrence:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 2) {
+                    CooccurrenceFeatures.compute(discretised!, settings: texture)
+                })
+            case .runLength:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 3) {
+                    RunLengthFeatures.compute(discretised!, settings: texture)
+                })
+            case .sizeZone:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 4) {
+                    SizeZoneFeatures.compute(discretised!, settings: texture)
+                })
+            case .distanceZone:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 7) {
+                    DistanceZoneFeatures.compute(discretised!, settings: texture)
+                })
+            case .neighbourhoodGreyToneDifference:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 7) {
+                    NeighbourhoodGreyToneDifferenceFeatures.compute(discretised!, settings: texture)
+                })
+            case .neighbouringGreyLevelDependence:
+                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 6) {
+                    DependenceFeatures.compute(discretised!, settings: texture)
+                })
             }
-            out.append(contentsOf: values)
+        }
+        let work = tasks
+        let schedule = work.indices.sorted { (work[$0].cost, $0) < (work[$1].cost, $1) }
+        let slots = TaskSlots(count: tasks.count)
+        let wall = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: schedule.count) { k in
+            let t = schedule[k]
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = Result { try work[t].work() }
+            slots.store(t, result, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        timings.record("features", seconds: Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9)
+        var out = FeatureValues()
+        for (t, task) in tasks.enumerated() {
+            let (result, seconds) = slots.load(t)
+            timings.recordTask(task.name, seconds: seconds)
+            out.append(contentsOf: try result.get())
         }
         return inCatalogueOrder(out)
     }
@@ -216,6 +328,25 @@ public struct Extractor: Sendable {
     private func describe(_ r: ReSegmentationSettings) -> String {
         let lo = r.range?.lower.map(formatShort) ?? "-inf", hi = r.range?.upper.map(formatShort) ?? "+inf"
         return "[\(lo), \(hi)]" + (r.outlierSigma.map { ", outliers beyond \(formatShort($0)) SD" } ?? "")
+    }
+}
+
+/// A value computed on another thread, read (waiting for it) with `value`.
+final class Background<T: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: T?
+
+    init(_ work: @escaping @Sendable () -> T) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = work()
+            self.group.leave()
+        }
+    }
+
+    var value: T {
+        group.wait()
+        return result!
     }
 }
 

@@ -89,9 +89,10 @@ public enum Version {
 extension FeatureTable {
     /// Provenance sidecar of a single-case table: tool, commit, settings (reporting terms and the
     /// YAML that `--config` reads back), date and the inputs' SHA-256.
-    public static func sidecar(_ result: ExtractionResult, settings: Settings, settingsYAML: String, preset: String?) -> String {
-        let imageHash = (try? SHA256.digest(ofPath: result.input.image)) ?? ""
-        let maskHash = (try? SHA256.digest(ofPath: result.input.mask)) ?? ""
+    /// `digests`: the inputs' digests when they were started beforehand (see `InputDigests`).
+    public static func sidecar(_ result: ExtractionResult, settings: Settings, settingsYAML: String, preset: String?,
+                               digests: InputDigests? = nil) -> String {
+        let (imageHash, maskHash) = (digests ?? InputDigests(result.input, concurrently: false)).value
         var s = "{\n"
         s += "  \"tool\": \"SwiftRadiomics\",\n"
         s += "  \"version\": \(jsonString(Version.string)),\n"
@@ -104,5 +105,33 @@ extension FeatureTable {
         s += "  \"cases\": [{\"image\": \(jsonString(result.input.image)), \"image_sha256\": \(jsonString(imageHash)), \"mask\": \(jsonString(result.input.mask)), \"mask_sha256\": \(jsonString(maskHash))}]\n"
         s += "}\n"
         return s
+    }
+}
+
+/// The SHA-256 of a case's image and mask, for the provenance sidecar. With `concurrently` the
+/// files are hashed on another thread, alongside the extraction, and `value` waits for them.
+public final class InputDigests: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var digests = ("", "")
+
+    public init(_ input: CaseInput, concurrently: Bool = true) {
+        let work: @Sendable () -> (String, String) = { [input] in
+            ((try? SHA256.digest(ofPath: input.image)) ?? "", (try? SHA256.digest(ofPath: input.mask)) ?? "")
+        }
+        if concurrently {
+            group.enter()
+            DispatchQueue.global().async {
+                self.digests = work()
+                self.group.leave()
+            }
+        } else {
+            digests = work()
+        }
+    }
+
+    /// (image, mask) digests, hex.
+    public var value: (String, String) {
+        group.wait()
+        return digests
     }
 }

@@ -73,7 +73,9 @@ public enum Validation {
     public static func run(_ c: Case) -> Report {
         do {
             let references = try readReferenceValues(at: c.referenceFile)
-            let settings = try Presets.settings(named: c.preset)
+            var settings = try Presets.settings(named: c.preset)
+            // The reference files hold every diagnostic value, the whole-image ones too.
+            settings.diagnostics = .full
             let result = try Extractor(settings: settings).extract(c.input)
             var computed: [String: Double] = [:]
             for (t, v) in result.features { computed[t] = v }

@@ -134,6 +134,17 @@ public struct TextureSettings: Codable, Equatable, Sendable {
     }
 }
 
+/// Which IBSI diagnostic features (IBSI 1, "Diagnostic features") an extraction computes.
+public enum DiagnosticsLevel: String, Codable, CaseIterable, Sendable {
+    /// Everything that follows from the grids and the ROI. After interpolation only the block
+    /// of the new grid around the ROI is resampled, so the whole-image intensities after
+    /// interpolation (mean_int_interp_img, min_int_interp_img, max_int_interp_img) are NaN.
+    case roi
+    /// Also the whole-image intensities after interpolation, which resamples the whole image
+    /// once more (the IBSI reference data sets report them).
+    case full
+}
+
 /// Everything that decides the numbers of one extraction.
 public struct Settings: Codable, Equatable, Sendable {
     /// Nil: features are computed on the image's own grid.
@@ -152,6 +163,8 @@ public struct Settings: Codable, Equatable, Sendable {
     /// The IBSI "slice-wise or single volume" choice: true for the 2D configurations, whose
     /// texture features are computed within each slice (2D aggregations), false for 3D.
     public var sliceWise: Bool = false
+    /// How many diagnostic values to compute; `.full` costs a resampling of the whole image.
+    public var diagnostics: DiagnosticsLevel = .roi
 
     public init(interpolation: InterpolationSettings? = nil,
                 reSegmentation: ReSegmentationSettings = .init(),
@@ -160,7 +173,8 @@ public struct Settings: Codable, Equatable, Sendable {
                 texture: TextureSettings = .init(),
                 localIntensitySphereVolume: Double = 1000,
                 families: [FeatureFamily] = [],
-                sliceWise: Bool = false) {
+                sliceWise: Bool = false,
+                diagnostics: DiagnosticsLevel = .roi) {
         self.interpolation = interpolation
         self.reSegmentation = reSegmentation
         self.discretisation = discretisation
@@ -169,6 +183,7 @@ public struct Settings: Codable, Equatable, Sendable {
         self.localIntensitySphereVolume = localIntensitySphereVolume
         self.families = families
         self.sliceWise = sliceWise
+        self.diagnostics = diagnostics
     }
 
     public var enabledFamilies: [FeatureFamily] { families.isEmpty ? FeatureFamily.allCases : families }

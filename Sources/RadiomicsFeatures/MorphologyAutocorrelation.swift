@@ -1,4 +1,5 @@
 import Foundation
+import RadiomicsCore
 
 // Moran's I (IBSI N365) and Geary's C (IBSI NPT7) with inverse Euclidean distance weights over
 // all pairs of voxels of the intensity mask, computed exactly.
@@ -42,6 +43,35 @@ enum SpatialAutocorrelation {
     struct Samples {
         var coordinates: [SIMD3<Int32>]
         var values: [Double]
+
+        init(coordinates: [SIMD3<Int32>], values: [Double]) {
+            self.coordinates = coordinates
+            self.values = values
+        }
+
+        /// The intensity mask's voxels in storage order.
+        init(_ roi: RegionOfInterest) {
+            let size = roi.grid.size
+            var coordinates: [SIMD3<Int32>] = []
+            var values: [Double] = []
+            roi.intensityMask.voxels.withUnsafeBufferPointer { t in
+                roi.image.voxels.withUnsafeBufferPointer { g in
+                    var i = 0
+                    for z in 0..<size.z {
+                        for y in 0..<size.y {
+                            for x in 0..<size.x {
+                                if t[i] {
+                                    coordinates.append(SIMD3(Int32(x), Int32(y), Int32(z)))
+                                    values.append(Double(g[i]))
+                                }
+                                i += 1
+                            }
+                        }
+                    }
+                }
+            }
+            self.init(coordinates: coordinates, values: values)
+        }
     }
 
     /// Sums by the direct loop over all unordered pairs: O(N^2).

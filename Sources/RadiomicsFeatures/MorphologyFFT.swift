@@ -180,6 +180,118 @@ struct MorphologyFFT {
         }
         for k in 0..<n { re[k * stride] = xr[k]; im[k * stride] = xi[k] }
     }
+
+    /// True when every radix has its own butterfly (2, 3, 4, 5), so `forward(batch:)` applies.
+    var batchable: Bool { radices.allSatisfy { $0 <= 5 } }
+
+    /// `forward` of four lines at once, one per SIMD lane: `re` and `im` hold n vectors, lane k
+    /// of vector t being element t of line k. Each lane goes through exactly the operations of
+    /// `forward`, in the same order, so its result is bit for bit that of `forward` on the
+    /// line. `scratch` must hold 2 n vectors. Needs `batchable`.
+    func forward(batch re: UnsafeMutablePointer<SIMD4<Double>>, _ im: UnsafeMutablePointer<SIMD4<Double>>,
+                 scratch: UnsafeMutablePointer<SIMD4<Double>>) {
+        typealias V = SIMD4<Double>
+        if n == 1 { return }
+        var xr = re, xi = im, yr = scratch, yi = scratch + n
+        cosTable.withUnsafeBufferPointer { cw in
+            sinTable.withUnsafeBufferPointer { sw in
+                var span = 1
+                for p in radices {
+                    let m = n / p
+                    let twiddleUnit = n / (span * p)
+                    for base in stride(from: 0, to: m, by: span) {
+                        let outBase = base * p
+                        for jm in 0..<span {
+                            let j = base + jm
+                            let t = jm * twiddleUnit
+                            let out = outBase + jm
+                            switch p {
+                            case 2:
+                                let c = V(repeating: cw[t]), s = V(repeating: sw[t])
+                                let ar = xr[j], ai = xi[j]
+                                let br0 = xr[j + m], bi0 = xi[j + m]
+                                let br = br0 * c - bi0 * s, bi = br0 * s + bi0 * c
+                                yr[out] = ar + br; yi[out] = ai + bi
+                                yr[out + span] = ar - br; yi[out + span] = ai - bi
+                            case 4:
+                                let vr0 = xr[j], vi0 = xi[j]
+                                var vr1 = xr[j + m], vi1 = xi[j + m]
+                                var vr2 = xr[j + 2 * m], vi2 = xi[j + 2 * m]
+                                var vr3 = xr[j + 3 * m], vi3 = xi[j + 3 * m]
+                                if t != 0 {
+                                    let t2 = 2 * t, t3 = 3 * t
+                                    let c1 = V(repeating: cw[t]), s1 = V(repeating: sw[t])
+                                    let c2 = V(repeating: cw[t2]), s2 = V(repeating: sw[t2])
+                                    let c3 = V(repeating: cw[t3]), s3 = V(repeating: sw[t3])
+                                    (vr1, vi1) = (vr1 * c1 - vi1 * s1, vr1 * s1 + vi1 * c1)
+                                    (vr2, vi2) = (vr2 * c2 - vi2 * s2, vr2 * s2 + vi2 * c2)
+                                    (vr3, vi3) = (vr3 * c3 - vi3 * s3, vr3 * s3 + vi3 * c3)
+                                }
+                                let sr02 = vr0 + vr2, si02 = vi0 + vi2, dr02 = vr0 - vr2, di02 = vi0 - vi2
+                                let sr13 = vr1 + vr3, si13 = vi1 + vi3, dr13 = vr1 - vr3, di13 = vi1 - vi3
+                                yr[out] = sr02 + sr13; yi[out] = si02 + si13
+                                yr[out + span] = dr02 + di13; yi[out + span] = di02 - dr13
+                                yr[out + 2 * span] = sr02 - sr13; yi[out + 2 * span] = si02 - si13
+                                yr[out + 3 * span] = dr02 - di13; yi[out + 3 * span] = di02 + dr13
+                            case 3:
+                                let h = V(repeating: 0.75.squareRoot()), half = V(repeating: 0.5)
+                                var br = xr[j + m], bi = xi[j + m], cr = xr[j + 2 * m], ci = xi[j + 2 * m]
+                                if t != 0 {
+                                    let t2 = 2 * t
+                                    let c1 = V(repeating: cw[t]), s1 = V(repeating: sw[t])
+                                    let c2 = V(repeating: cw[t2]), s2 = V(repeating: sw[t2])
+                                    (br, bi) = (br * c1 - bi * s1, br * s1 + bi * c1)
+                                    (cr, ci) = (cr * c2 - ci * s2, cr * s2 + ci * c2)
+                                }
+                                let ar = xr[j], ai = xi[j]
+                                let sr = br + cr, si = bi + ci
+                                let mr = ar - half * sr, mi = ai - half * si
+                                let dr = h * (br - cr), di = h * (bi - ci)
+                                yr[out] = ar + sr; yi[out] = ai + si
+                                yr[out + span] = mr + di; yi[out + span] = mi - dr
+                                yr[out + 2 * span] = mr - di; yi[out + 2 * span] = mi + dr
+                            default:
+                                let c1 = V(repeating: cos(2 * Double.pi / 5)), c2 = V(repeating: cos(4 * Double.pi / 5))
+                                let s1 = V(repeating: sin(2 * Double.pi / 5)), s2 = V(repeating: sin(4 * Double.pi / 5))
+                                var vr1 = xr[j + m], vi1 = xi[j + m], vr2 = xr[j + 2 * m], vi2 = xi[j + 2 * m]
+                                var vr3 = xr[j + 3 * m], vi3 = xi[j + 3 * m], vr4 = xr[j + 4 * m], vi4 = xi[j + 4 * m]
+                                if t != 0 {
+                                    let t2 = 2 * t, t3 = 3 * t, t4 = 4 * t
+                                    let e1 = V(repeating: cw[t]), f1 = V(repeating: sw[t])
+                                    let e2 = V(repeating: cw[t2]), f2 = V(repeating: sw[t2])
+                                    let e3 = V(repeating: cw[t3]), f3 = V(repeating: sw[t3])
+                                    let e4 = V(repeating: cw[t4]), f4 = V(repeating: sw[t4])
+                                    (vr1, vi1) = (vr1 * e1 - vi1 * f1, vr1 * f1 + vi1 * e1)
+                                    (vr2, vi2) = (vr2 * e2 - vi2 * f2, vr2 * f2 + vi2 * e2)
+                                    (vr3, vi3) = (vr3 * e3 - vi3 * f3, vr3 * f3 + vi3 * e3)
+                                    (vr4, vi4) = (vr4 * e4 - vi4 * f4, vr4 * f4 + vi4 * e4)
+                                }
+                                let ar = xr[j], ai = xi[j]
+                                let pr1 = vr1 + vr4, pi1 = vi1 + vi4, qr1 = vr1 - vr4, qi1 = vi1 - vi4
+                                let pr2 = vr2 + vr3, pi2 = vi2 + vi3, qr2 = vr2 - vr3, qi2 = vi2 - vi3
+                                let ur1 = ar + c1 * pr1 + c2 * pr2, ui1 = ai + c1 * pi1 + c2 * pi2
+                                let ur2 = ar + c2 * pr1 + c1 * pr2, ui2 = ai + c2 * pi1 + c1 * pi2
+                                let wr1 = s1 * qr1 + s2 * qr2, wi1 = s1 * qi1 + s2 * qi2
+                                let wr2 = s2 * qr1 - s1 * qr2, wi2 = s2 * qi1 - s1 * qi2
+                                yr[out] = ar + pr1 + pr2; yi[out] = ai + pi1 + pi2
+                                yr[out + span] = ur1 + wi1; yi[out + span] = ui1 - wr1
+                                yr[out + 4 * span] = ur1 - wi1; yi[out + 4 * span] = ui1 + wr1
+                                yr[out + 2 * span] = ur2 + wi2; yi[out + 2 * span] = ui2 - wr2
+                                yr[out + 3 * span] = ur2 - wi2; yi[out + 3 * span] = ui2 + wr2
+                            }
+                        }
+                    }
+                    swap(&xr, &yr)
+                    swap(&xi, &yi)
+                    span *= p
+                }
+            }
+        }
+        if xr != re {
+            re.update(from: xr, count: n)
+            im.update(from: xi, count: n)
+        }
+    }
 }
 
 /// A complex 3D array (split real and imaginary parts, x fastest) with forward and inverse FFTs.
@@ -199,9 +311,9 @@ struct ComplexVolume {
         let nx = size.x, ny = size.y, nz = size.z
         let ey = min(support.y, ny), ez = min(support.z, nz)
         withAxes { fx, fy, fz, r, i, scratch in
-            if nx > 1 { for z in 0..<ez { for y in 0..<ey { let o = nx * (y + ny * z); fx.forward(r + o, i + o, stride: 1, scratch: scratch) } } }
-            if ny > 1 { for z in 0..<ez { for x in 0..<nx { let o = x + nx * ny * z; fy.forward(r + o, i + o, stride: nx, scratch: scratch) } } }
-            if nz > 1 { for o in 0..<(nx * ny) { fz.forward(r + o, i + o, stride: nx * ny, scratch: scratch) } }
+            if nx > 1 { Self.transform(fx, r, i, stride: 1, starts: (0..<ez).flatMap { z in (0..<ey).map { nx * ($0 + ny * z) } }, scratch: scratch) }
+            if ny > 1 { Self.transform(fy, r, i, stride: nx, starts: (0..<ez).flatMap { z in (0..<nx).map { $0 + nx * ny * z } }, scratch: scratch) }
+            if nz > 1 { Self.transform(fz, r, i, stride: nx * ny, starts: Array(0..<(nx * ny)), scratch: scratch) }
         }
     }
 
@@ -213,9 +325,9 @@ struct ComplexVolume {
         let count = re.count
         im.withUnsafeMutableBufferPointer { p in for k in 0..<count { p[k] = -p[k] } }
         withAxes { fx, fy, fz, r, i, scratch in
-            if nz > 1 { for o in 0..<(nx * ny) { fz.forward(r + o, i + o, stride: nx * ny, scratch: scratch) } }
-            if ny > 1 { for z in 0..<ez { for x in 0..<nx { let o = x + nx * ny * z; fy.forward(r + o, i + o, stride: nx, scratch: scratch) } } }
-            if nx > 1 { for z in 0..<ez { for y in 0..<ey { let o = nx * (y + ny * z); fx.forward(r + o, i + o, stride: 1, scratch: scratch) } } }
+            if nz > 1 { Self.transform(fz, r, i, stride: nx * ny, starts: Array(0..<(nx * ny)), scratch: scratch) }
+            if ny > 1 { Self.transform(fy, r, i, stride: nx, starts: (0..<ez).flatMap { z in (0..<nx).map { $0 + nx * ny * z } }, scratch: scratch) }
+            if nx > 1 { Self.transform(fx, r, i, stride: 1, starts: (0..<ez).flatMap { z in (0..<ey).map { nx * ($0 + ny * z) } }, scratch: scratch) }
         }
         let scale = 1 / Double(count)
         re.withUnsafeMutableBufferPointer { p in for k in 0..<count { p[k] *= scale } }
@@ -238,6 +350,29 @@ struct ComplexVolume {
             func pass(_ f: MorphologyFFT, _ n: Int, _ stride: Int, _ starts: [Int]) {
                 if n == 1 { return }
                 var k = 0
+                if f.batchable {
+                    // Four pairs at a time, one per lane of the batch transform.
+                    let batch = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 4 * n)
+                    defer { batch.deallocate() }
+                    let br = batch, bi = batch + n
+                    while k + 8 <= starts.count {
+                        let a0 = v + starts[k], a1 = v + starts[k + 2], a2 = v + starts[k + 4], a3 = v + starts[k + 6]
+                        let b0 = v + starts[k + 1], b1 = v + starts[k + 3], b2 = v + starts[k + 5], b3 = v + starts[k + 7]
+                        for t in 0..<n {
+                            let o = t * stride
+                            br[t] = SIMD4(a0[o], a1[o], a2[o], a3[o])
+                            bi[t] = SIMD4(b0[o], b1[o], b2[o], b3[o])
+                        }
+                        f.forward(batch: br, bi, scratch: batch + 2 * n)
+                        for t in 0..<n {
+                            let o = t * stride
+                            let x = br[t], y = bi[t]
+                            a0[o] = x[0]; a1[o] = x[1]; a2[o] = x[2]; a3[o] = x[3]
+                            b0[o] = y[0]; b1[o] = y[1]; b2[o] = y[2]; b3[o] = y[3]
+                        }
+                        k += 8
+                    }
+                }
                 while k < starts.count {
                     let a = v + starts[k]
                     let b: UnsafeMutablePointer<Double>? = k + 1 < starts.count ? v + starts[k + 1] : nil
@@ -251,6 +386,55 @@ struct ComplexVolume {
             pass(fx, nx, 1, (0..<(ny * nz)).map { $0 * nx })
             pass(fy, ny, nx, (0..<nz).flatMap { z in (0..<nx).map { $0 + nx * ny * z } })
             pass(fz, nz, nx * ny, Array(0..<(nx * ny)))
+        }
+    }
+
+    /// Transforms in place the lines that start at `starts` (element t at start + t stride, in
+    /// the real and imaginary arrays), four at a time through the batch transform where it
+    /// applies, the rest one by one; either way each line gets exactly `forward`'s result.
+    static func transform(_ f: MorphologyFFT, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
+                          stride: Int, starts: [Int], scratch: UnsafeMutablePointer<Double>) {
+        let n = f.n
+        var k = 0
+        if f.batchable && n > 1 {
+            let batch = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 4 * n)
+            defer { batch.deallocate() }
+            let br = batch, bi = batch + n
+            while k + 4 <= starts.count {
+                let s0 = starts[k], s1 = starts[k + 1], s2 = starts[k + 2], s3 = starts[k + 3]
+                if s1 == s0 + 1 && s2 == s0 + 2 && s3 == s0 + 3 {
+                    // Four neighbouring lines: element t of all four is one contiguous vector.
+                    let r = UnsafeMutableRawPointer(re + s0), i = UnsafeMutableRawPointer(im + s0)
+                    let step = stride * MemoryLayout<Double>.stride
+                    for t in 0..<n {
+                        br[t] = r.loadUnaligned(fromByteOffset: t * step, as: SIMD4<Double>.self)
+                        bi[t] = i.loadUnaligned(fromByteOffset: t * step, as: SIMD4<Double>.self)
+                    }
+                    f.forward(batch: br, bi, scratch: batch + 2 * n)
+                    for t in 0..<n {
+                        r.storeBytes(of: br[t], toByteOffset: t * step, as: SIMD4<Double>.self)
+                        i.storeBytes(of: bi[t], toByteOffset: t * step, as: SIMD4<Double>.self)
+                    }
+                } else {
+                    for t in 0..<n {
+                        let o = t * stride
+                        br[t] = SIMD4(re[s0 + o], re[s1 + o], re[s2 + o], re[s3 + o])
+                        bi[t] = SIMD4(im[s0 + o], im[s1 + o], im[s2 + o], im[s3 + o])
+                    }
+                    f.forward(batch: br, bi, scratch: batch + 2 * n)
+                    for t in 0..<n {
+                        let o = t * stride
+                        let x = br[t], y = bi[t]
+                        re[s0 + o] = x[0]; re[s1 + o] = x[1]; re[s2 + o] = x[2]; re[s3 + o] = x[3]
+                        im[s0 + o] = y[0]; im[s1 + o] = y[1]; im[s2 + o] = y[2]; im[s3 + o] = y[3]
+                    }
+                }
+                k += 4
+            }
+        }
+        while k < starts.count {
+            f.forward(re + starts[k], im + starts[k], stride: stride, scratch: scratch)
+            k += 1
         }
     }
 

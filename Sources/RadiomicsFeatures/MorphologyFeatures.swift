@@ -60,12 +60,27 @@ public enum MorphologyFeatures {
                "NaN with fewer than two voxels in the intensity mask or when all their intensities are equal."),
     ]
 
-    /// All 29 features of `roi`, tags in catalogue order.
-    public static func compute(_ roi: RegionOfInterest) -> FeatureValues {
+    /// All 29 features of `roi`, tags in catalogue order. Without `autocorrelation`, Moran's I
+    /// and Geary's C (most of the cost, see `autocorrelation(_:)`) are left out.
+    public static func compute(_ roi: RegionOfInterest, autocorrelation: Bool = true) -> FeatureValues {
         var v = [Double](repeating: .nan, count: definitions.count)
-        Computation(roi: roi).fill(&v)
+        Computation(roi: roi).fill(&v, autocorrelation: autocorrelation)
         var out = FeatureValues()
-        for (d, x) in zip(definitions, v) { out.append(d.tag, x) }
+        for (d, x) in zip(definitions, v) where autocorrelation || !autocorrelationTags.contains(d.tag) {
+            out.append(d.tag, x)
+        }
+        return out
+    }
+
+    static let autocorrelationTags: Set<String> = ["morph_moran_i", "morph_geary_c"]
+
+    /// Moran's I and Geary's C of `roi` alone, the same values `compute` gives, so that they
+    /// can run alongside the other features.
+    public static func autocorrelation(_ roi: RegionOfInterest) -> FeatureValues {
+        let sums = SpatialAutocorrelation.sums(SpatialAutocorrelation.Samples(roi), spacing: roi.grid.spacing)
+        var out = FeatureValues()
+        out.append("morph_moran_i", sums.moranI)
+        out.append("morph_geary_c", sums.gearyC)
         return out
     }
 }
@@ -74,7 +89,7 @@ public enum MorphologyFeatures {
 private struct Computation {
     let roi: RegionOfInterest
 
-    func fill(_ v: inout [Double]) {
+    func fill(_ v: inout [Double], autocorrelation: Bool) {
         let grid = roi.grid
         let spacing = grid.spacing
         let scan = MaskScan(roi)
@@ -150,9 +165,11 @@ private struct Computation {
         if scan.intensityCount > 0 {
             v[26] = volume * scan.intensitySum / Double(scan.intensityCount)
         }
-        let sums = SpatialAutocorrelation.sums(scan.samples, spacing: spacing)
-        v[27] = sums.moranI
-        v[28] = sums.gearyC
+        if autocorrelation {
+            let sums = SpatialAutocorrelation.sums(scan.samples, spacing: spacing)
+            v[27] = sums.moranI
+            v[28] = sums.gearyC
+        }
     }
 
     private func boxArea(_ e: SIMD3<Double>) -> Double { 2 * (e.x * e.y + e.y * e.z + e.z * e.x) }

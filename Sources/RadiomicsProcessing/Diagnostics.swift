@@ -20,40 +20,92 @@ public enum Diagnostics {
     /// does not change the image). Bounding-box dimensions and intensity statistics of an empty
     /// mask are NaN.
     public static func values(stage: Stage, image: Image, intensityMask: Mask, morphologicalMask: Mask) -> [(tag: String, value: Double)] {
+        values(stage: stage, grid: image.grid, imageStatistics: stage == .reSegmented ? nil : ImageStatistics(image),
+               region: image, intensityMask: intensityMask, morphologicalMask: morphologicalMask)
+    }
+
+    /// Mean, minimum and maximum intensity over a whole image (NaN for an empty one).
+    public struct ImageStatistics: Sendable, Equatable {
+        public var mean: Double
+        public var minimum: Double
+        public var maximum: Double
+
+        public init(mean: Double, minimum: Double, maximum: Double) {
+            self.mean = mean
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+
+        /// The values not computed (IBSI diagnostics reported as NaN).
+        public static let unknown = ImageStatistics(mean: .nan, minimum: .nan, maximum: .nan)
+
+        /// One pass over the voxels in storage order.
+        public init(_ image: Image) {
+            var total = 0.0, lowest = Double.infinity, highest = -Double.infinity
+            image.voxels.withUnsafeBufferPointer { v in
+                for f in v {
+                    let x = Double(f)
+                    total += x
+                    lowest = min(lowest, x)
+                    highest = max(highest, x)
+                }
+            }
+            let n = image.voxels.count
+            self.init(mean: n > 0 ? total / Double(n) : .nan, minimum: n > 0 ? lowest : .nan, maximum: n > 0 ? highest : .nan)
+        }
+    }
+
+    /// The diagnostic values of one stage when the image and masks are held on a block of a
+    /// larger grid (`grid`: the whole image grid; every mask voxel lies in the block): image
+    /// and mask dimensions come from `grid`, the whole-image intensities from
+    /// `imageStatistics` (ignored after re-segmentation), bounding boxes, counts and ROI
+    /// intensities from the block. The values equal those of the whole image and masks.
+    public static func values(stage: Stage, grid: Grid, imageStatistics: ImageStatistics?, region image: Image,
+                              intensityMask: Mask, morphologicalMask: Mask) -> [(tag: String, value: Double)] {
         let s = stage.rawValue
         var out: [(tag: String, value: Double)] = []
         let axes = ["x", "y", "z"]
         if stage != .reSegmented {
             // The image itself: dimensions, voxel spacing and intensities over the whole image.
-            for a in 0..<3 { out.append(("img_dim_\(axes[a])_\(s)_img", Double(image.grid.size[a]))) }
-            for a in 0..<3 { out.append(("vox_dim_\(axes[a])_\(s)_img", image.grid.spacing[a])) }
-            var total = 0.0, lowest = Double.infinity, highest = -Double.infinity
-            for v in image.voxels {
-                let x = Double(v)
-                total += x
-                lowest = min(lowest, x)
-                highest = max(highest, x)
-            }
-            let n = image.voxels.count
-            out.append(("mean_int_\(s)_img", n > 0 ? total / Double(n) : .nan))
-            out.append(("min_int_\(s)_img", n > 0 ? lowest : .nan))
-            out.append(("max_int_\(s)_img", n > 0 ? highest : .nan))
+            for a in 0..<3 { out.append(("img_dim_\(axes[a])_\(s)_img", Double(grid.size[a]))) }
+            for a in 0..<3 { out.append(("vox_dim_\(axes[a])_\(s)_img", grid.spacing[a])) }
+            let stats = imageStatistics ?? .unknown
+            out.append(("mean_int_\(s)_img", stats.mean))
+            out.append(("min_int_\(s)_img", stats.minimum))
+            out.append(("max_int_\(s)_img", stats.maximum))
         }
-        for a in 0..<3 { out.append(("int_mask_dim_\(axes[a])_\(s)_roi", Double(intensityMask.grid.size[a]))) }
+        for a in 0..<3 { out.append(("int_mask_dim_\(axes[a])_\(s)_roi", Double(grid.size[a]))) }
         let (intCount, intBox) = summary(intensityMask)
-        let (morphCount, morphBox) = summary(morphologicalMask)
+        // The two masks are often one array (before re-segmentation): scan it once.
+        let sameMask = intensityMask.voxels.withUnsafeBufferPointer { a in
+            morphologicalMask.voxels.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
+        }
+        let (morphCount, morphBox) = sameMask ? (intCount, intBox) : summary(morphologicalMask)
         for a in 0..<3 { out.append(("int_mask_bb_dim_\(axes[a])_\(s)_roi", intBox.map { Double($0.size[a]) } ?? .nan)) }
         for a in 0..<3 { out.append(("morph_mask_bb_dim_\(axes[a])_\(s)_roi", morphBox.map { Double($0.size[a]) } ?? .nan)) }
         out.append(("int_mask_vox_count_\(s)_roi", Double(intCount)))
         out.append(("morph_mask_vox_count_\(s)_roi", Double(morphCount)))
+        // ROI intensities in storage order, over the rows of the intensity mask's bounding box.
         var n = 0
         var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
-        for (v, m) in zip(image.voxels, intensityMask.voxels) where m {
-            let x = Double(v)
-            n += 1
-            sum += x
-            lo = min(lo, x)
-            hi = max(hi, x)
+        if let box = intBox {
+            let size = intensityMask.grid.size
+            image.voxels.withUnsafeBufferPointer { v in
+                intensityMask.voxels.withUnsafeBufferPointer { m in
+                    for z in box.lower.z...box.upper.z {
+                        for y in box.lower.y...box.upper.y {
+                            let row = size.x * (y + size.y * z)
+                            for i in (row + box.lower.x)...(row + box.upper.x) where m[i] {
+                                let x = Double(v[i])
+                                n += 1
+                                sum += x
+                                lo = min(lo, x)
+                                hi = max(hi, x)
+                            }
+                        }
+                    }
+                }
+            }
         }
         out.append(("int_mask_mean_int_\(s)_roi", n > 0 ? sum / Double(n) : .nan))
         out.append(("int_mask_min_int_\(s)_roi", n > 0 ? lo : .nan))

@@ -67,12 +67,88 @@ public enum Interpolation {
     /// intensities when `settings.roundIntensities`.
     public static func apply(image: Image, mask: Mask, settings: InterpolationSettings) -> (image: Image, mask: Mask) {
         let target = targetGrid(for: image.grid, settings: settings)
+        let outMask = resampleMask(mask, to: target, method: settings.maskMethod, threshold: settings.maskThreshold)
+        return (interpolatedImage(image, settings: settings), outMask)
+    }
+
+    /// The image part of `apply`: the whole image on the interpolation grid.
+    public static func interpolatedImage(_ image: Image, settings: InterpolationSettings) -> Image {
+        let target = targetGrid(for: image.grid, settings: settings)
         var out = resample(image, to: target, method: settings.imageMethod)
         if settings.roundIntensities {
             out.voxels = out.voxels.map { $0.rounded() }
         }
-        let outMask = resampleMask(mask, to: target, method: settings.maskMethod, threshold: settings.maskThreshold)
-        return (out, outMask)
+        return out
+    }
+
+    /// The result of `applyToRegion`: the image and mask resampled on a block of the
+    /// interpolation grid, the whole interpolation grid and the block's place in it.
+    public struct RegionResult: Sendable {
+        /// Image on the block (its grid is the interpolation grid cropped to `box`).
+        public var image: Image
+        /// Interpolated mask on the same block; every voxel of the whole interpolation grid
+        /// outside the block is outside the mask.
+        public var mask: Mask
+        /// The whole interpolation grid (IBSI grid alignment).
+        public var grid: Grid
+        /// The block, in voxel indices of `grid`.
+        public var box: BoundingBox
+    }
+
+    /// Like `apply`, but resamples only the block of the interpolation grid that can hold mask
+    /// voxels, grown by `margin` voxels of the new grid on every side (clipped to the grid), so
+    /// that neighbourhood features (the local intensity peak) see every image voxel they would
+    /// see on the whole interpolated image. The grid is the one `targetGrid` gives, and every
+    /// value in the block is exactly the value `apply` computes there: the same 1D tables and
+    /// the same sums, restricted to the block's rows. A mask voxel can only lie in the block:
+    /// nearest and linear weights reach one source voxel around the mask's bounding box; for a
+    /// cubic mask the block spans the whole grid (the spline of the mask has no finite support).
+    public static func applyToRegion(image: Image, mask: Mask, settings: InterpolationSettings,
+                                     margin: SIMD3<Int>) -> RegionResult {
+        let target = targetGrid(for: image.grid, settings: settings)
+        let whole = BoundingBox(lower: .zero, upper: target.size &- 1)
+        guard axesParallel(image.grid, target), let maskBox = mask.boundingBox else {
+            let (i, m) = apply(image: image, mask: mask, settings: settings)
+            return RegionResult(image: i, mask: m, grid: target, box: whole)
+        }
+        var box = whole
+        if settings.maskMethod != .cubic {
+            for axis in 0..<3 {
+                let n = image.grid.size[axis]
+                let (start, step) = identityMapping(image.grid, target, axis: axis)
+                // Target voxels whose (clamped) source position lies within one voxel of the
+                // mask's bounding box; the rest have zero weight on every mask voxel.
+                let lo = Double(maskBox.lower[axis] - 1), hi = Double(maskBox.upper[axis] + 1)
+                var first = -1, last = -1
+                for i in 0..<target.size[axis] {
+                    let u = min(max(start + Double(i) * step, 0), Double(n - 1))
+                    if u >= lo && u <= hi {
+                        if first < 0 { first = i }
+                        last = i
+                    }
+                }
+                if first < 0 { first = 0; last = 0 }
+                box.lower[axis] = max(first - margin[axis], 0)
+                box.upper[axis] = min(last + margin[axis], target.size[axis] - 1)
+            }
+        }
+        let imageValues = resampleBlock(image.voxels, from: image.grid, to: target, box: box, method: settings.imageMethod)
+        let maskValues = resampleBlock(mask.voxels, from: mask.grid, to: target, box: box, method: settings.maskMethod)
+        var blockGrid = target
+        blockGrid.size = box.size
+        blockGrid.origin = target.world(SIMD3(Double(box.lower.x), Double(box.lower.y), Double(box.lower.z)))
+        var out = Image(grid: blockGrid, voxels: imageValues.map { Float($0) })
+        if settings.roundIntensities {
+            out.voxels = out.voxels.map { $0.rounded() }
+        }
+        let cut = settings.maskThreshold - 1e-9
+        return RegionResult(image: out, mask: Mask(grid: blockGrid, voxels: maskValues.map { $0 >= cut }),
+                            grid: target, box: box)
+    }
+
+    /// Start and step of `axisMapping`, or (0, 1) on an axis that needs no pass.
+    static func identityMapping(_ source: Grid, _ target: Grid, axis: Int) -> (start: Double, step: Double) {
+        isIdentity(source, target, axis: axis) ? (0, 1) : axisMapping(source, target, axis: axis)
     }
 
     // MARK: - Resampling core
@@ -188,6 +264,62 @@ public enum Interpolation {
             }
             let (start, step) = axisMapping(source, target, axis: axis)
             let t = table(sourceCount: n, outputCount: target.size[axis], start: start, step: step, method: method)
+            (data, dims) = pass(data, dims: dims, axis: axis, table: t)
+        }
+        return data
+    }
+
+    /// `separable` restricted to the target voxels in `box` (axes parallel). Each axis keeps
+    /// the rows of its full table that fall in the box; with nearest and linear kernels the
+    /// source is first cropped to the voxels those rows read, with the cubic kernel it keeps
+    /// whole lines (the B-spline prefilter runs along whole lines).
+    static func resampleBlock<T: InterpolationSample>(_ source: [T], from sourceGrid: Grid, to target: Grid, box: BoundingBox,
+                                 method: InterpolationMethod) -> [Double] {
+        precondition(source.count == sourceGrid.voxelCount)
+        var tables: [AxisTable?] = [nil, nil, nil]
+        var cropLower = SIMD3<Int>.zero, cropUpper = sourceGrid.size &- 1
+        for axis in 0..<3 {
+            if isIdentity(sourceGrid, target, axis: axis) {
+                cropLower[axis] = box.lower[axis]
+                cropUpper[axis] = box.upper[axis]
+                continue
+            }
+            let (start, step) = axisMapping(sourceGrid, target, axis: axis)
+            let full = table(sourceCount: sourceGrid.size[axis], outputCount: target.size[axis],
+                             start: start, step: step, method: method)
+            let rows = box.lower[axis]...box.upper[axis]
+            var index = Array(full.index[(rows.lowerBound * full.taps)..<((rows.upperBound + 1) * full.taps)])
+            let weight = Array(full.weight[(rows.lowerBound * full.taps)..<((rows.upperBound + 1) * full.taps)])
+            if method != .cubic {
+                let lo = index.min()!, hi = index.max()!
+                cropLower[axis] = lo
+                cropUpper[axis] = hi
+                for k in index.indices { index[k] -= lo }
+            }
+            tables[axis] = AxisTable(taps: full.taps, index: index, weight: weight, outputCount: rows.count)
+        }
+        var dims = cropUpper &- cropLower &+ 1
+        var data = [Double](repeating: 0, count: dims.x * dims.y * dims.z)
+        let n = sourceGrid.size
+        data.withUnsafeMutableBufferPointer { dst in
+            source.withUnsafeBufferPointer { src in
+                var o = 0
+                for z in cropLower.z...cropUpper.z {
+                    for y in cropLower.y...cropUpper.y {
+                        let row = n.x * (y + n.y * z)
+                        for x in cropLower.x...cropUpper.x {
+                            dst[o] = src[row + x].sampleValue
+                            o += 1
+                        }
+                    }
+                }
+            }
+        }
+        for axis in 0..<3 {
+            guard let t = tables[axis] else { continue }
+            if method == .cubic {
+                (data, dims) = padAndPrefilter(data, dims: dims, axis: axis)
+            }
             (data, dims) = pass(data, dims: dims, axis: axis, table: t)
         }
         return data
@@ -357,4 +489,17 @@ public enum Interpolation {
         }
         return out
     }
+}
+
+/// Voxel types that can be resampled: image intensities and mask membership (0 or 1).
+protocol InterpolationSample {
+    var sampleValue: Double { get }
+}
+
+extension Float: InterpolationSample {
+    var sampleValue: Double { Double(self) }
+}
+
+extension Bool: InterpolationSample {
+    var sampleValue: Double { self ? 1 : 0 }
 }

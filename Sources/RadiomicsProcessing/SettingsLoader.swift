@@ -23,13 +23,14 @@ import Yams
 //   texture: { cooccurrence_distance: 1, ngtdm_distance: 1, ngldm_distance: 1, ngldm_alpha: 0 }
 //   local_intensity_sphere_volume: 1000
 //   families: [morph, stat]           # omit for all
+//   diagnostics: roi                  # roi | full (also the whole-image intensities after interpolation)
 //
 // Every key is checked: unknown keys, wrong types and impossible values are usage errors that
 // name the key and the file.
 
 public enum SettingsLoader {
     static let topKeys = ["slice_wise", "interpolation", "re_segmentation", "discretisation", "ivh_discretisation",
-                          "texture", "local_intensity_sphere_volume", "families"]
+                          "texture", "local_intensity_sphere_volume", "families", "diagnostics"]
     static let interpolationKeys = ["spacing", "in_plane_only", "image_method", "mask_method", "mask_threshold",
                                     "round_intensities"]
     static let reSegmentationKeys = ["range", "outlier_sigma"]
@@ -78,6 +79,13 @@ public enum SettingsLoader {
             settings.localIntensitySphereVolume = x
         }
         if let v = top["families"], !isNull(v) { settings.families = try r.families(v) }
+        if let v = top["diagnostics"] {
+            let name = try r.string(v, "diagnostics")
+            guard let level = DiagnosticsLevel(rawValue: name) else {
+                throw r.error("'diagnostics' must be one of \(DiagnosticsLevel.allCases.map(\.rawValue).joined(separator: ", ")); got '\(name)'")
+            }
+            settings.diagnostics = level
+        }
         return settings
     }
 
@@ -121,6 +129,7 @@ public enum SettingsLoader {
         if !settings.families.isEmpty {
             lines.append("families: [\(settings.families.map(\.rawValue).joined(separator: ", "))]")
         }
+        lines.append("diagnostics: \(settings.diagnostics.rawValue)")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -108,6 +108,8 @@ struct Extract: ParsableCommand {
             }
             let (settings, yaml, preset) = try self.settings.load()
             let input = CaseInput(image: image, mask: mask, label: label, roi: roi, series: series)
+            // The sidecar's input digests are computed while the case is extracted.
+            let digests = output != nil && fmt == .csv ? InputDigests(input) : nil
             let result = try Extractor(settings: settings).extract(input)
             let text: String
             switch fmt {
@@ -117,13 +119,19 @@ struct Extract: ParsableCommand {
             if let output {
                 try write(text, to: output)
                 if fmt == .csv {
-                    try write(FeatureTable.sidecar(result, settings: settings, settingsYAML: yaml, preset: preset), to: output + ".json")
+                    try write(FeatureTable.sidecar(result, settings: settings, settingsYAML: yaml, preset: preset, digests: digests),
+                              to: output + ".json")
                 }
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
             if timings {
                 var lines = result.timings.steps.map { "\($0.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.4f", $0.seconds)) s" }
+                if !result.timings.tasks.isEmpty {
+                    // The feature tasks overlap (they run on all cores): their own times.
+                    lines.append("features, by task (concurrent):")
+                    lines += result.timings.tasks.map { "  \($0.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(String(format: "%8.4f", $0.seconds)) s" }
+                }
                 lines.append("\("total".padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.4f", result.timings.total)) s")
                 FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }

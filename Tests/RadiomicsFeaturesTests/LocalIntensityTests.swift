@@ -98,4 +98,34 @@ private func sphereVolume(radius r: Double) -> Double { 4 / 3 * Double.pi * r * 
         #expect(refs.count == 2)
         assertCompliance(computed, references: refs, family: "loc (CT config A)")
     }
+
+    /// Whole-number intensities take the prefix-sum path, others the voxel-by-voxel sums; both
+    /// give the mean of every image voxel within the sphere, border voxels included.
+    @Test(arguments: [true, false]) func prefixSumsAgreeWithDirectSums(_ wholeNumbers: Bool) {
+        let grid = Grid(size: SIMD3(17, 13, 9), spacing: SIMD3(1.5, 2, 2.5))
+        var image = Image(grid: grid, repeating: 0)
+        var mask = Mask(grid: grid, repeating: false)
+        for z in 0..<9 { for y in 0..<13 { for x in 0..<17 {
+            let v = Float((x * 7 + y * 13 + z * 29) % 31) - 12
+            image[x, y, z] = wholeNumbers ? v : v + 0.1 * Float(x % 3)
+            mask[x, y, z] = (x + y + z) % 4 == 0
+        } } }
+        #expect((LocalIntensityFeatures.rowPrefixSums(image) != nil) == wholeNumbers)
+        let radius = LocalIntensityFeatures.radius(ofSphereVolume: 300)
+        var peak = -Double.infinity, local = -Double.infinity
+        var highest = -Float.infinity
+        for i in 0..<grid.voxelCount where mask.voxels[i] { highest = max(highest, image.voxels[i]) }
+        for z in 0..<9 { for y in 0..<13 { for x in 0..<17 where mask[x, y, z] {
+            var sum = 0.0, n = 0
+            for zz in 0..<9 { for yy in 0..<13 { for xx in 0..<17 {
+                let d = SIMD3(Double(xx - x), Double(yy - y), Double(zz - z)) * grid.spacing
+                if (d * d).sum() <= radius * radius { sum += Double(image[xx, yy, zz]); n += 1 }
+            } } }
+            peak = max(peak, sum / Double(n))
+            if image[x, y, z] == highest { local = max(local, sum / Double(n)) }
+        } } }
+        let values = LocalIntensityFeatures.compute(RegionOfInterest(image: image, mask: mask), sphereVolume: 300)
+        #expect(abs(values["loc_peak_glob"]! - peak) < 1e-9)
+        #expect(abs(values["loc_peak_loc"]! - local) < 1e-9)
+    }
 }

@@ -340,6 +340,35 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
             #expect(worst < 1e-12, "n = \(n)")
         }
     }
+
+    /// The four-line batch transform gives every line exactly (bit for bit) the single-line
+    /// transform's result.
+    @Test func batchTransformEqualsTheSingleLineTransform() {
+        var rng = SplitMix(state: 11)
+        for n in [1, 2, 3, 4, 5, 6, 8, 12, 16, 30, 50, 54, 60, 100, 160, 200] {
+            let fft = MorphologyFFT(length: n)
+            #expect(fft.batchable)
+            let lines = (0..<4).map { _ in ((0..<n).map { _ in rng.uniform() - 0.5 }, (0..<n).map { _ in rng.uniform() - 0.5 }) }
+            let batch = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 4 * n)
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
+            defer { batch.deallocate(); scratch.deallocate() }
+            for t in 0..<n {
+                batch[t] = SIMD4(lines[0].0[t], lines[1].0[t], lines[2].0[t], lines[3].0[t])
+                batch[n + t] = SIMD4(lines[0].1[t], lines[1].1[t], lines[2].1[t], lines[3].1[t])
+            }
+            fft.forward(batch: batch, batch + n, scratch: batch + 2 * n)
+            for (k, line) in lines.enumerated() {
+                var re = line.0, im = line.1
+                re.withUnsafeMutableBufferPointer { r in
+                    im.withUnsafeMutableBufferPointer { i in
+                        fft.forward(r.baseAddress!, i.baseAddress!, stride: 1, scratch: scratch)
+                    }
+                }
+                #expect((0..<n).allSatisfy { batch[$0][k].bitPattern == re[$0].bitPattern && batch[n + $0][k].bitPattern == im[$0].bitPattern },
+                        "n = \(n), line \(k)")
+            }
+        }
+    }
 }
 
 @Suite struct MorphologyGeometryTests {

@@ -179,4 +179,32 @@ import Testing
         #expect(outMask.count > 0)
         #expect(seconds < 10)
     }
+
+    /// The block around the ROI holds exactly the values of the whole resampled image and
+    /// mask there, and the mask has no voxel outside it.
+    @Test(arguments: [InterpolationMethod.nearest, .linear, .cubic])
+    func regionBlockEqualsTheWholeResampling(_ method: InterpolationMethod) {
+        let grid = Grid(size: SIMD3(23, 19, 11), spacing: SIMD3(0.9, 1.1, 2.5), origin: SIMD3(-3, 4, 7))
+        var image = Image(grid: grid, repeating: 0)
+        var mask = Mask(grid: grid, repeating: false)
+        for z in 0..<11 { for y in 0..<19 { for x in 0..<23 {
+            image[x, y, z] = Float((x * 37 + y * 11 + z * 5) % 23) - 7.5
+            let d = SIMD3(Double(x) - 9, Double(y) - 12, Double(z) - 3) * grid.spacing
+            mask[x, y, z] = (d * d).sum() < 16
+        } } }
+        let settings = InterpolationSettings(spacing: [1.3, 0.7, 1.9], imageMethod: method, maskMethod: method == .cubic ? .linear : method,
+                                             roundIntensities: false)
+        let (whole, wholeMask) = Interpolation.apply(image: image, mask: mask, settings: settings)
+        let region = Interpolation.applyToRegion(image: image, mask: mask, settings: settings, margin: SIMD3(2, 3, 1))
+        #expect(region.grid == whole.grid)
+        #expect(region.box.size != whole.grid.size)
+        #expect(region.mask.count == wholeMask.count)
+        #expect(region.image.grid.origin == whole.grid.world(SIMD3(Double(region.box.lower.x), Double(region.box.lower.y), Double(region.box.lower.z))))
+        var same = true
+        for z in 0..<region.box.size.z { for y in 0..<region.box.size.y { for x in 0..<region.box.size.x {
+            let p = region.box.lower &+ SIMD3(x, y, z)
+            same = same && region.image[x, y, z] == whole[p.x, p.y, p.z] && region.mask[x, y, z] == wholeMask[p.x, p.y, p.z]
+        } } }
+        #expect(same)
+    }
 }

@@ -69,9 +69,20 @@ import Testing
             discretisation: DiscretisationSettings(method: .fixedBinSize, binWidth: 0.1, lowerBound: -0.05),
             ivhDiscretisation: DiscretisationSettings(method: .fixedBinNumber, binCount: 100),
             texture: TextureSettings(cooccurrenceDistance: 2, ngtdmDistance: 3, ngldmDistance: 1, ngldmAlpha: 1),
-            localIntensitySphereVolume: 523.6, families: [.statistics, .morphology, .cooccurrence], sliceWise: true)
+            localIntensitySphereVolume: 523.6, families: [.statistics, .morphology, .cooccurrence], sliceWise: true,
+            diagnostics: .full)
         let text = SettingsLoader.yaml(for: s)
         #expect(try SettingsLoader.load(yaml: text, source: "x") == s)
+    }
+
+    @Test func diagnosticsLevel() throws {
+        #expect(Settings().diagnostics == .roi)
+        #expect(try SettingsLoader.load(yaml: "diagnostics: full\n", source: "d.yaml").diagnostics == .full)
+        #expect(try SettingsLoader.load(yaml: "diagnostics: roi\n", source: "d.yaml").diagnostics == .roi)
+        // The IBSI CT phantom presets reproduce every reference diagnostic value.
+        for c in ["a", "b", "c", "d", "e"] {
+            #expect(try SettingsLoader.loadFile(path: Repository.preset("ibsi-config-\(c)")).diagnostics == .full)
+        }
     }
 
     @Test func emptyDocumentGivesDefaults() throws {
@@ -115,6 +126,7 @@ import Testing
         ("families: [stat, shape]", "unknown feature family 'shape' in 'families'"),
         ("families: stat", "'families' must be a list"),
         ("slice_wise: 2", "'slice_wise' must be true or false"),
+        ("diagnostics: all", "'diagnostics' must be one of roi, full; got 'all'"),
         ("slice_wise: true\nslice_wise: false", "duplicated key(s): 'slice_wise'"),
         ("- a\n- b", "must be a mapping"),
         ("interpolation: {", "not valid YAML"),
