@@ -216,59 +216,44 @@ public struct Extractor: Sendable {
         // slots are joined in catalogue order: the output does not depend on the scheduling.
         let texture = settings.texture
         let sphereVolume = settings.localIntensitySphereVolume
+        // The intensity-mask intensities, gathered once for the statistics and the IVH settings.
+        let intensities = families.isDisjoint(with: [.statistics, .intensityVolumeHistogram]) ? [] : roi.intensities
+        // Scheduling rank per family, costliest first (measured on the CT phantom).
+        let rank: [FeatureFamily: Int] = [
+            .cooccurrence: 2, .runLength: 3, .sizeZone: 4, .localIntensity: 5, .neighbouringGreyLevelDependence: 6,
+            .distanceZone: 7, .neighbourhoodGreyToneDifference: 7, .statistics: 8, .intensityVolumeHistogram: 9,
+            .intensityHistogram: 10,
+        ]
         var tasks: [FeatureTask] = []
         for family in FeatureFamily.allCases where families.contains(family) {
-            switch family {
-            case .morphology:
+            if family == .morphology {
                 tasks.append(FeatureTask(name: "morph (moran/geary)", family: family, cost: 0) {
                     MorphologyFeatures.autocorrelation(roi)
                 })
                 tasks.append(FeatureTask(name: "morph", family: family, cost: 1) {
                     MorphologyFeatures.compute(roi, autocorrelation: false)
                 })
-            case .localIntensity:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 5) {
-                    LocalIntensityFeatures.compute(roi, sphereVolume: sphereVolume)
-                })
-            case .statistics:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 8) {
-                    StatisticsFeatures.compute(intensities: roi.intensities)
-                })
-            case .intensityHistogram:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 10) {
-                    IntensityHistogramFeatures.compute(discretised!)
-                })
-            case .intensityVolumeHistogram:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 9) { [self] in
-                    let ivhSettings = settings.ivhDiscretisation ?? defaultIVHDiscretisation(roi)
-                    let volume = try Discretisation.discretise(roi, settings: ivhSettings, reSegmentationRange: range)
-                    return IntensityVolumeHistogramFeatures.compute(volume, range: ivhRange(range, ivhSettings, roi: roi))
-                })
-            case .cooccurrence:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 2) {
-                    CooccurrenceFeatures.compute(discretised!, settings: texture)
-                })
-            case .runLength:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 3) {
-                    RunLengthFeatures.compute(discretised!, settings: texture)
-                })
-            case .sizeZone:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 4) {
-                    SizeZoneFeatures.compute(discretised!, settings: texture)
-                })
-            case .distanceZone:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 7) {
-                    DistanceZoneFeatures.compute(discretised!, settings: texture)
-                })
-            case .neighbourhoodGreyToneDifference:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 7) {
-                    NeighbourhoodGreyToneDifferenceFeatures.compute(discretised!, settings: texture)
-                })
-            case .neighbouringGreyLevelDependence:
-                tasks.append(FeatureTask(name: family.rawValue, family: family, cost: 6) {
-                    DependenceFeatures.compute(discretised!, settings: texture)
-                })
+                continue
             }
+            tasks.append(FeatureTask(name: family.rawValue, family: family, cost: rank[family, default: 10]) { [self] in
+                switch family {
+                case .morphology: return FeatureValues()
+                case .localIntensity: return LocalIntensityFeatures.compute(roi, sphereVolume: sphereVolume)
+                case .statistics: return StatisticsFeatures.compute(intensities: intensities)
+                case .intensityHistogram: return IntensityHistogramFeatures.compute(discretised!)
+                case .intensityVolumeHistogram:
+                    let ivhSettings = settings.ivhDiscretisation ?? defaultIVHDiscretisation(intensities)
+                    let volume = try Discretisation.discretise(roi, settings: ivhSettings, reSegmentationRange: range)
+                    return IntensityVolumeHistogramFeatures.compute(volume, range: ivhRange(range, ivhSettings, intensities: intensities))
+                case .cooccurrence: return CooccurrenceFeatures.compute(discretised!, settings: texture)
+                case .runLength: return RunLengthFeatures.compute(discretised!, settings: texture)
+                case .sizeZone: return SizeZoneFeatures.compute(discretised!, settings: texture)
+                case .distanceZone: return DistanceZoneFeatures.compute(discretised!, settings: texture)
+                case .neighbourhoodGreyToneDifference:
+                    return NeighbourhoodGreyToneDifferenceFeatures.compute(discretised!, settings: texture)
+                case .neighbouringGreyLevelDependence: return DependenceFeatures.compute(discretised!, settings: texture)
+                }
+            })
         }
         let work = tasks
         let schedule = work.indices.sorted { (work[$0].cost, $0) < (work[$1].cost, $1) }
@@ -302,8 +287,7 @@ public struct Extractor: Sendable {
 
     /// IBSI 1 ("Intensity-volume histogram features"): calibrated, discrete intensities (CT) need
     /// no separate discretisation; anything else uses the texture discretisation.
-    func defaultIVHDiscretisation(_ roi: RegionOfInterest) -> DiscretisationSettings {
-        let intensities = roi.intensities
+    func defaultIVHDiscretisation(_ intensities: [Float]) -> DiscretisationSettings {
         if intensities.allSatisfy({ $0 == $0.rounded() }) {
             return DiscretisationSettings(method: .fixedBinSize, binWidth: 1,
                                           lowerBound: settings.reSegmentation.range?.lower.map { $0 - 0.5 }
@@ -317,9 +301,8 @@ public struct Extractor: Sendable {
     /// number the intensities are arbitrary units and the range is that of the grey levels
     /// (nil: the IVH takes 1...Ng). An open bound is closed with the ROI's minimum or maximum
     /// intensity; without a re-segmentation range, nil (the ROI's range).
-    func ivhRange(_ range: ReSegmentationRange?, _ ivh: DiscretisationSettings, roi: RegionOfInterest) -> ClosedRange<Double>? {
+    func ivhRange(_ range: ReSegmentationRange?, _ ivh: DiscretisationSettings, intensities: [Float]) -> ClosedRange<Double>? {
         guard ivh.method != .fixedBinNumber, let range, range.lower != nil || range.upper != nil else { return nil }
-        let intensities = roi.intensities
         guard let lo = range.lower ?? intensities.min().map(Double.init),
               let hi = range.upper ?? intensities.max().map(Double.init), lo <= hi else { return nil }
         return lo...hi

@@ -93,13 +93,7 @@ extension FeatureTable {
     public static func sidecar(_ result: ExtractionResult, settings: Settings, settingsYAML: String, preset: String?,
                                digests: InputDigests? = nil) -> String {
         let (imageHash, maskHash) = (digests ?? InputDigests(result.input, concurrently: false)).value
-        var s = "{\n"
-        s += "  \"tool\": \"SwiftRadiomics\",\n"
-        s += "  \"version\": \(jsonString(Version.string)),\n"
-        s += "  \"git_commit\": \(jsonString(Provenance.gitCommit)),\n"
-        s += "  \"catalogue_version\": \(jsonString(FeatureCatalogue.version)),\n"
-        s += "  \"date\": \(jsonString(Provenance.isoDate())),\n"
-        s += "  \"preset\": \(preset.map(jsonString) ?? "null"),\n"
+        var s = Provenance.jsonHeader(preset: preset)
         s += "  \"settings\": " + SettingsReport.json(settings, indent: "  ") + ",\n"
         s += "  \"settings_yaml\": \(jsonString(settingsYAML)),\n"
         s += "  \"cases\": [{\"image\": \(jsonString(result.input.image)), \"image_sha256\": \(jsonString(imageHash)), \"mask\": \(jsonString(result.input.mask)), \"mask_sha256\": \(jsonString(maskHash))}]\n"

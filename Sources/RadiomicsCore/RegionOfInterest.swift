@@ -52,6 +52,8 @@ public struct DiscretisedVolume: Sendable {
     public init(grid: Grid, levels: [UInt16], levelCount: Int, morphologicalMask: [Bool],
                 binOrigin: Double? = nil, binWidth: Double? = nil) {
         precondition(levels.count == grid.voxelCount && morphologicalMask.count == grid.voxelCount)
+        // Every matrix builder sizes its matrices by levelCount, so the bound is checked once here.
+        precondition(Int(levels.max() ?? 0) <= levelCount, "grey level above levelCount in the discretised volume")
         self.grid = grid
         self.levels = levels
         self.levelCount = levelCount

@@ -65,9 +65,6 @@ public struct NeighbourhoodGreyToneDifferenceMatrixBuilder: Sendable {
 
     public init(_ volume: DiscretisedVolume, distance: Int = 1) {
         precondition(distance >= 1, "NGTDM distance must be at least 1")
-        var maxLevel: UInt16 = 0
-        for l in volume.levels where l > maxLevel { maxLevel = l }
-        precondition(Int(maxLevel) <= volume.levelCount, "grey level above levelCount in the discretised volume")
         self.volume = volume
         self.distance = distance
     }

@@ -359,13 +359,7 @@ public final class BatchRunner: @unchecked Sendable {
         let caseList = digests.filter { seen.insert($0.0).inserted }.map {
             "    {\"id\": \(FeatureTable.jsonString($0.0)), \"status\": \(FeatureTable.jsonString($0.1)), \"image_sha256\": \(FeatureTable.jsonString($0.2)), \"mask_sha256\": \(FeatureTable.jsonString($0.3))}"
         }
-        var s = "{\n"
-        s += "  \"tool\": \"SwiftRadiomics\",\n"
-        s += "  \"version\": \(FeatureTable.jsonString(Version.string)),\n"
-        s += "  \"git_commit\": \(FeatureTable.jsonString(Provenance.gitCommit)),\n"
-        s += "  \"catalogue_version\": \(FeatureTable.jsonString(FeatureCatalogue.version)),\n"
-        s += "  \"date\": \(FeatureTable.jsonString(Provenance.isoDate())),\n"
-        s += "  \"preset\": \(preset.map(FeatureTable.jsonString) ?? "null"),\n"
+        var s = Provenance.jsonHeader(preset: preset)
         s += "  \"manifest\": \(FeatureTable.jsonString(manifest.path)),\n"
         s += "  \"manifest_sha256\": \(FeatureTable.jsonString((try? SHA256.digest(ofPath: manifest.path)) ?? "")),\n"
         s += "  \"manifest_rows\": \(manifest.rows.count),\n"

@@ -58,6 +58,18 @@ public enum Provenance {
         return nil
     }
 
+    /// The opening members of every provenance sidecar (a JSON object's first lines, each ending
+    /// with a comma): tool, version, git commit, catalogue version, date and preset.
+    public static func jsonHeader(preset: String?) -> String {
+        "{\n"
+            + "  \"tool\": \"SwiftRadiomics\",\n"
+            + "  \"version\": \(FeatureTable.jsonString(Version.string)),\n"
+            + "  \"git_commit\": \(FeatureTable.jsonString(gitCommit)),\n"
+            + "  \"catalogue_version\": \(FeatureTable.jsonString(FeatureCatalogue.version)),\n"
+            + "  \"date\": \(FeatureTable.jsonString(isoDate())),\n"
+            + "  \"preset\": \(preset.map(FeatureTable.jsonString) ?? "null"),\n"
+    }
+
     public static func isoDate(_ d: Date = Date()) -> String {
         let f = ISO8601DateFormatter()
         return f.string(from: d)
