@@ -8,12 +8,9 @@ import RadiomicsCore
 //   W = sum_{k != l} w_kl,  S = sum_{k != l} w_kl d_k d_l,  D = sum_k d_k^2,
 //   sum_{k != l} w_kl (X_k - X_l)^2 = 2 sum_k d_k^2 (sum_{l != k} w_kl) - 2 S,
 //   I = N / W * S / D,  C = (N - 1) / (2 W) * (2 sum_k d_k^2 r_k - 2 S) / D,  r_k = sum_{l != k} w_kl.
-// Let m be the ROI indicator and g = d m on the ROI's bounding block, and K the kernel
-// K(delta) = 1 / |delta| (mm), K(0) = 0. Then r = (K * m) and S = sum g (K * g), W = sum m (K * m):
-// two convolutions with the same kernel. Zero-padding each axis to at least 2 n - 1 makes the
-// circular convolution of the FFT equal the linear one, so the result is exact up to rounding
-// (O(M log M) for a block of M voxels). Both fields go through one complex transform as m + i g
-// (K is real, so the real and imaginary parts of the product's inverse are K * m and K * g).
+// Both are exact: by the direct loop over all pairs (`pairSums`, O(N^2)), or in the frequency
+// domain over the zero-padded bounding block (`fourierSums`, MorphologyAutocorrelationFourier.swift,
+// O(M log M)); `sums` takes the cheaper for the ROI at hand.
 
 /// Sums that define both features.
 struct AutocorrelationSums: Equatable {
@@ -107,79 +104,7 @@ enum SpatialAutocorrelation {
         return AutocorrelationSums(count: n, weightSum: 2 * w, cross: 2 * cross, squaredDifferences: 2 * squares, deviation: deviation)
     }
 
-    /// Sums by FFT convolution with the inverse-distance kernel over the zero-padded bounding
-    /// block: exact up to floating-point rounding.
-    static func fourierSums(_ s: Samples, spacing: SIMD3<Double>) -> AutocorrelationSums {
-        let n = s.values.count
-        guard n > 0 else { return AutocorrelationSums(count: 0, weightSum: 0, cross: 0, squaredDifferences: 0, deviation: 0) }
-        var lo = s.coordinates[0], hi = s.coordinates[0]
-        for c in s.coordinates { lo = pointwiseMin(lo, c); hi = pointwiseMax(hi, c) }
-        let extent = SIMD3<Int>(Int(hi.x - lo.x) + 1, Int(hi.y - lo.y) + 1, Int(hi.z - lo.z) + 1)
-        let size = SIMD3<Int>(
-            MorphologyFFT.smoothLength(atLeast: 2 * extent.x - 1),
-            MorphologyFFT.smoothLength(atLeast: 2 * extent.y - 1),
-            MorphologyFFT.smoothLength(atLeast: 2 * extent.z - 1))
-        var mean = 0.0
-        for v in s.values { mean += v }
-        mean /= Double(n)
-
-        // Field m + i g.
-        var field = ComplexVolume(size: size)
-        var index = [Int](repeating: 0, count: n)
-        var deviation = 0.0
-        for k in 0..<n {
-            let c = s.coordinates[k] &- lo
-            let i = Int(c.x) + size.x * (Int(c.y) + size.y * Int(c.z))
-            index[k] = i
-            let d = s.values[k] - mean
-            field.re[i] = 1
-            field.im[i] = d
-            deviation += d * d
-        }
-        // Kernel 1/|delta| on offsets -(extent - 1) ... (extent - 1), wrapped: real and even
-        // along every axis, so its transform is real.
-        var kernel = [Double](repeating: 0, count: field.re.count)
-        kernel.withUnsafeMutableBufferPointer { kr in
-            for dz in -(extent.z - 1)...(extent.z - 1) {
-                let z = (dz + size.z) % size.z
-                let zz = Double(dz) * spacing.z
-                for dy in -(extent.y - 1)...(extent.y - 1) {
-                    let y = (dy + size.y) % size.y
-                    let yy = Double(dy) * spacing.y
-                    let row = size.x * (y + size.y * z)
-                    for dx in -(extent.x - 1)...(extent.x - 1) {
-                        if dx == 0 && dy == 0 && dz == 0 { continue }
-                        let xx = Double(dx) * spacing.x
-                        kr[row + (dx + size.x) % size.x] = 1 / (xx * xx + yy * yy + zz * zz).squareRoot()
-                    }
-                }
-            }
-        }
-        field.forward(support: extent)
-        field.realEvenTransform(&kernel)
-        let total = field.re.count
-        field.re.withUnsafeMutableBufferPointer { fr in
-            field.im.withUnsafeMutableBufferPointer { fi in
-                kernel.withUnsafeBufferPointer { k in
-                    for i in 0..<total {
-                        fr[i] *= k[i]
-                        fi[i] *= k[i]
-                    }
-                }
-            }
-        }
-        field.inverse(needed: extent)
-        // field.re = K * m (the weight sum r_k at ROI voxels), field.im = K * g.
-        var w = 0.0, cross = 0.0, weighted = 0.0
-        for k in 0..<n {
-            let i = index[k]
-            let d = s.values[k] - mean
-            w += field.re[i]
-            cross += d * field.im[i]
-            weighted += d * d * field.re[i]
-        }
-        return AutocorrelationSums(count: n, weightSum: w, cross: cross, squaredDifferences: 2 * weighted - 2 * cross, deviation: deviation)
-    }
+    // fourierSums: MorphologyAutocorrelationFourier.swift.
 
     /// The cheaper of the two exact methods for this ROI.
     static func sums(_ s: Samples, spacing: SIMD3<Double>) -> AutocorrelationSums {
@@ -189,8 +114,9 @@ enum SpatialAutocorrelation {
         for c in s.coordinates { lo = pointwiseMin(lo, c); hi = pointwiseMax(hi, c) }
         var cells = 1.0
         for a in 0..<3 { cells *= Double(MorphologyFFT.smoothLength(atLeast: 2 * Int(hi[a] - lo[a]) + 1)) }
-        // Three 3D transforms of about 5 M log2 M flops each, against about 12 flops per pair.
-        let fourierCost = 3 * 5 * cells * log2(max(cells, 2))
+        // Three real-field transforms and the kernel's octant cosine transform: about two
+        // complex 3D transforms of 5 M log2 M flops each, against about 12 flops per pair.
+        let fourierCost = 2 * 5 * cells * log2(max(cells, 2))
         let pairCost = 12 * Double(n) * Double(n - 1) / 2
         return pairCost <= fourierCost ? pairSums(s, spacing: spacing) : fourierSums(s, spacing: spacing)
     }

@@ -259,6 +259,16 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
         SpatialAutocorrelation.Samples(coordinates: points.map { SIMD3($0.0, $0.1, $0.2) }, values: points.map(\.3))
     }
 
+    /// The frequency-domain sums equal the pair loop's to 1e-9 relative.
+    private func expectAgreement(_ pair: AutocorrelationSums, _ fast: AutocorrelationSums, _ label: String) {
+        #expect(fast.count == pair.count, "\(label)")
+        #expect(close(pair.weightSum, fast.weightSum, relative: 1e-9), "\(label)")
+        #expect(close(pair.cross, fast.cross, relative: 1e-9), "\(label)")
+        #expect(close(pair.squaredDifferences, fast.squaredDifferences, relative: 1e-9), "\(label)")
+        #expect(close(pair.moranI, fast.moranI, relative: 1e-9), "\(label): \(pair.moranI) vs \(fast.moranI)")
+        #expect(close(pair.gearyC, fast.gearyC, relative: 1e-9), "\(label): \(pair.gearyC) vs \(fast.gearyC)")
+    }
+
     /// Two voxels: deviations +-delta, one weight w: I = 2/(2w) * (-2 w delta^2)/(2 delta^2) = -1,
     /// C = 1/(4w) * 2w (2 delta)^2 / (2 delta^2) = 1.
     /// Three voxels in a row at 0, 1, 2 with values 0, 0, 1: mu = 1/3, D = 2/3, W = 5,
@@ -290,11 +300,30 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
             guard points.count >= 2 else { continue }
             let spacing = SIMD3<Double>(0.5 + rng.uniform(), 0.5 + rng.uniform(), 1 + 2 * rng.uniform())
             let s = samples(points)
-            let pair = SpatialAutocorrelation.pairSums(s, spacing: spacing)
+            expectAgreement(SpatialAutocorrelation.pairSums(s, spacing: spacing),
+                            SpatialAutocorrelation.fourierSums(s, spacing: spacing), "trial \(trial)")
+        }
+    }
+
+    /// Blocks that exercise every branch of the frequency-domain passes: several row and plane
+    /// chunks, more than eight z rows (several transforms per row set), odd and even padded
+    /// lengths, and degenerate blocks of one row or one column.
+    @Test func fourierMethodEqualsPairLoopOnLargerAndDegenerateBlocks() {
+        var rng = SplitMix(state: 77)
+        let shapes: [SIMD3<Int32>] = [SIMD3(23, 19, 11), SIMD3(17, 33, 9), SIMD3(40, 1, 1), SIMD3(1, 1, 29),
+                                      SIMD3(1, 26, 3), SIMD3(12, 12, 17)]
+        for (trial, shape) in shapes.enumerated() {
+            var points: [(Int32, Int32, Int32, Double)] = []
+            for z in 0..<shape.z { for y in 0..<shape.y { for x in 0..<shape.x where rng.uniform() < 0.5 {
+                points.append((x, y, z, Double(Int(rng.uniform() * 2000) - 1000)))
+            } } }
+            guard points.count >= 2 else { continue }
+            let spacing = SIMD3<Double>(0.7 + rng.uniform(), 0.7 + rng.uniform(), 1 + 3 * rng.uniform())
+            let s = samples(points)
             let fast = SpatialAutocorrelation.fourierSums(s, spacing: spacing)
-            #expect(close(pair.weightSum, fast.weightSum, relative: 1e-9), "trial \(trial)")
-            #expect(close(pair.moranI, fast.moranI, relative: 1e-9), "trial \(trial): \(pair.moranI) vs \(fast.moranI)")
-            #expect(close(pair.gearyC, fast.gearyC, relative: 1e-9), "trial \(trial): \(pair.gearyC) vs \(fast.gearyC)")
+            expectAgreement(SpatialAutocorrelation.pairSums(s, spacing: spacing), fast, "shape \(trial)")
+            // Chunks are added in a fixed order: the same bits every time.
+            #expect(SpatialAutocorrelation.fourierSums(s, spacing: spacing) == fast)
         }
     }
 
@@ -316,17 +345,9 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
 
     @Test func fftMatchesDirectDFT() {
         var rng = SplitMix(state: 5)
-        for n in [1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 30, 49, 54, 60, 98] {
+        for n in [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 25, 27, 30, 45, 50, 54, 60, 64, 75, 96, 100, 180] {
             let xr = (0..<n).map { _ in rng.uniform() - 0.5 }, xi = (0..<n).map { _ in rng.uniform() - 0.5 }
-            var re = xr, im = xi
-            let fft = MorphologyFFT(length: n)
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
-            defer { scratch.deallocate() }
-            re.withUnsafeMutableBufferPointer { r in
-                im.withUnsafeMutableBufferPointer { i in
-                    fft.forward(r.baseAddress!, i.baseAddress!, stride: 1, scratch: scratch)
-                }
-            }
+            let (re, im) = MorphologyFFT(length: n).forward(re: xr, im: xi)
             var worst = 0.0
             for k in 0..<n {
                 var sr = 0.0, si = 0.0
@@ -341,29 +362,31 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
         }
     }
 
-    /// The four-line batch transform gives every line exactly (bit for bit) the single-line
-    /// transform's result.
-    @Test func batchTransformEqualsTheSingleLineTransform() {
+    /// Lengths are padded to 2,3,5-smooth ones, never less than asked.
+    @Test func smoothLengths() {
+        #expect(MorphologyFFT.smoothLength(atLeast: 0) == 1)
+        #expect(MorphologyFFT.smoothLength(atLeast: 7) == 8)
+        #expect(MorphologyFFT.smoothLength(atLeast: 97) == 100)
+        #expect(MorphologyFFT.smoothLength(atLeast: 179) == 180)
+        #expect(MorphologyFFT.smoothLength(atLeast: 181) == 192)
+    }
+
+    /// The four lines of a batch do not mix: each lane gives (bit for bit) the transform of its
+    /// line alone.
+    @Test func batchLanesAreIndependent() {
         var rng = SplitMix(state: 11)
         for n in [1, 2, 3, 4, 5, 6, 8, 12, 16, 30, 50, 54, 60, 100, 160, 200] {
             let fft = MorphologyFFT(length: n)
-            #expect(fft.batchable)
             let lines = (0..<4).map { _ in ((0..<n).map { _ in rng.uniform() - 0.5 }, (0..<n).map { _ in rng.uniform() - 0.5 }) }
             let batch = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 4 * n)
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
-            defer { batch.deallocate(); scratch.deallocate() }
+            defer { batch.deallocate() }
             for t in 0..<n {
                 batch[t] = SIMD4(lines[0].0[t], lines[1].0[t], lines[2].0[t], lines[3].0[t])
                 batch[n + t] = SIMD4(lines[0].1[t], lines[1].1[t], lines[2].1[t], lines[3].1[t])
             }
-            fft.forward(batch: batch, batch + n, scratch: batch + 2 * n)
+            fft.forward(batch, batch + n, scratch: batch + 2 * n)
             for (k, line) in lines.enumerated() {
-                var re = line.0, im = line.1
-                re.withUnsafeMutableBufferPointer { r in
-                    im.withUnsafeMutableBufferPointer { i in
-                        fft.forward(r.baseAddress!, i.baseAddress!, stride: 1, scratch: scratch)
-                    }
-                }
+                let (re, im) = fft.forward(re: line.0, im: line.1)
                 #expect((0..<n).allSatisfy { batch[$0][k].bitPattern == re[$0].bitPattern && batch[n + $0][k].bitPattern == im[$0].bitPattern },
                         "n = \(n), line \(k)")
             }
