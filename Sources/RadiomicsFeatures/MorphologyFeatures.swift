@@ -92,7 +92,7 @@ private struct Computation {
     func fill(_ v: inout [Double], autocorrelation: Bool) {
         let grid = roi.grid
         let spacing = grid.spacing
-        let scan = MaskScan(roi)
+        let scan = MaskScan(roi, samples: autocorrelation)
         v[1] = Double(scan.morphologicalCount) * grid.voxelVolume
         guard let box = scan.morphologicalBox else { return }
 
@@ -137,9 +137,19 @@ private struct Computation {
         v[16] = volume / (aabb.x * aabb.y * aabb.z)
         v[17] = area / boxArea(aabb)
 
+        // The two enclosing-shape searches are independent and, after the mesh, the costliest
+        // steps: a thread that is idle takes one of them.
+        let enclosing = EnclosingShapes()
+        Parallel.forEachChunk(2) { task in
+            if task == 0 {
+                if !hull.triangles.isEmpty { enclosing.box = BoundingBoxes.orientedMinimum(hull: hull, pcaAxes: axes) }
+            } else {
+                enclosing.ellipsoid = Ellipsoid.minimumVolumeEnclosing(hullVertices)
+            }
+        }
+
         // Oriented minimum bounding box (approximation).
-        if !hull.triangles.isEmpty {
-            let ombb = BoundingBoxes.orientedMinimum(hull: hull, pcaAxes: axes)
+        if let ombb = enclosing.box {
             v[18] = volume / (ombb.x * ombb.y * ombb.z)
             v[19] = area / boxArea(ombb)
         }
@@ -150,7 +160,7 @@ private struct Computation {
         v[21] = a > 0 ? area / Ellipsoid.area(a, b, c) : .nan
 
         // Minimum volume enclosing ellipsoid of the hull vertices.
-        if let s = Ellipsoid.minimumVolumeEnclosing(hullVertices), s[2] > 0 {
+        if let s = enclosing.ellipsoid, s[2] > 0 {
             v[22] = 3 * volume / (4 * Double.pi * s[0] * s[1] * s[2])
             v[23] = area / Ellipsoid.area(s[0], s[1], s[2])
         }
@@ -175,6 +185,13 @@ private struct Computation {
     private func boxArea(_ e: SIMD3<Double>) -> Double { 2 * (e.x * e.y + e.y * e.z + e.z * e.x) }
 }
 
+/// The oriented minimum bounding box's extents and the minimum volume enclosing ellipsoid's
+/// semi-axes, each written by the thread that computed it.
+private final class EnclosingShapes: @unchecked Sendable {
+    var box: SIMD3<Double>?
+    var ellipsoid: [Double]?
+}
+
 /// One pass over the masks: bounding box and voxel count of the morphological mask, voxel
 /// centre sums for the centre of mass and PCA, and the intensity mask's voxels and values.
 private struct MaskScan {
@@ -189,7 +206,9 @@ private struct MaskScan {
     var weightedSum = SIMD3<Double>(repeating: 0)
     var samples = SpatialAutocorrelation.Samples(coordinates: [], values: [])
 
-    init(_ roi: RegionOfInterest) {
+    /// `samples`: also gather the intensity mask's voxels and values for Moran's I and
+    /// Geary's C (`samples`), which is most of the scan's cost when they are computed apart.
+    init(_ roi: RegionOfInterest, samples gather: Bool) {
         let size = roi.grid.size
         let morph = roi.morphologicalMask.voxels, inten = roi.intensityMask.voxels, image = roi.image.voxels
         // Bounding boxes first (cheap), so that the sums can be taken relative to a near point.
@@ -233,11 +252,13 @@ private struct MaskScan {
                     for z in lo.z...hi.z {
                         for y in lo.y...hi.y {
                             var i = lo.x + size.x * (y + size.y * z)
+                            let rowCount = count
+                            var rowFirst = 0, rowLast = 0
                             for x in lo.x...hi.x {
                                 if m[i] {
+                                    if count == rowCount { rowFirst = x }
+                                    rowLast = x
                                     count += 1
-                                    mlo = pointwiseMin(mlo, SIMD3(x, y, z))
-                                    mhi = pointwiseMax(mhi, SIMD3(x, y, z))
                                     let px = Double(x) - reference.x, py = Double(y) - reference.y, pz = Double(z) - reference.z
                                     sum += SIMD3(px, py, pz)
                                     sxx += px * px; syy += py * py; szz += pz * pz
@@ -248,10 +269,16 @@ private struct MaskScan {
                                     iCount += 1
                                     iSum += value
                                     wSum += value * SIMD3(Double(x) - reference.x, Double(y) - reference.y, Double(z) - reference.z)
-                                    coordinates.append(SIMD3(Int32(x), Int32(y), Int32(z)))
-                                    values.append(value)
+                                    if gather {
+                                        coordinates.append(SIMD3(Int32(x), Int32(y), Int32(z)))
+                                        values.append(value)
+                                    }
                                 }
                                 i += 1
+                            }
+                            if count > rowCount {
+                                mlo = pointwiseMin(mlo, SIMD3(rowFirst, y, z))
+                                mhi = pointwiseMax(mhi, SIMD3(rowLast, y, z))
                             }
                         }
                     }

@@ -85,26 +85,33 @@ enum Ellipsoid {
         let q = points.map { $0 - centre }
         var u = [Double](repeating: 1 / Double(n), count: n)
         let d = 3.0
+        // The loops below spell out, per point e = [q; 1], X += u e e^T (upper triangle) and
+        // m = e^T X^-1 e in the same order of operations as the matrix form, without building
+        // e: every iteration visits every hull vertex twice.
         for _ in 0..<maximumIterations {
-            // X = sum u_i [q_i; 1][q_i; 1]^T (4x4, symmetric).
-            var x = [Double](repeating: 0, count: 16)
+            var x00 = 0.0, x01 = 0.0, x02 = 0.0, x03 = 0.0, x11 = 0.0, x12 = 0.0, x13 = 0.0
+            var x22 = 0.0, x23 = 0.0, x33 = 0.0
             for i in 0..<n {
                 let w = u[i], p = q[i]
-                let e = [p.x, p.y, p.z, 1.0]
-                for r in 0..<4 { for c in r..<4 { x[4 * r + c] += w * e[r] * e[c] } }
+                let e0 = p.x, e1 = p.y, e2 = p.z, e3 = 1.0
+                x00 += w * e0 * e0; x01 += w * e0 * e1; x02 += w * e0 * e2; x03 += w * e0 * e3
+                x11 += w * e1 * e1; x12 += w * e1 * e2; x13 += w * e1 * e3
+                x22 += w * e2 * e2; x23 += w * e2 * e3
+                x33 += w * e3 * e3
             }
-            for r in 0..<4 { for c in 0..<r { x[4 * r + c] = x[4 * c + r] } }
+            let x = [x00, x01, x02, x03, x01, x11, x12, x13, x02, x12, x22, x23, x03, x13, x23, x33]
             guard let inv = invert4(x) else { return nil }
+            let a = SIMD16<Double>(inv[0], inv[1], inv[2], inv[3], inv[4], inv[5], inv[6], inv[7],
+                                   inv[8], inv[9], inv[10], inv[11], inv[12], inv[13], inv[14], inv[15])
             var jBest = 0, mBest = -Double.infinity
             for i in 0..<n {
                 let p = q[i]
-                let e = [p.x, p.y, p.z, 1.0]
-                var m = 0.0
-                for r in 0..<4 {
-                    var row = 0.0
-                    for c in 0..<4 { row += inv[4 * r + c] * e[c] }
-                    m += e[r] * row
-                }
+                let e0 = p.x, e1 = p.y, e2 = p.z, e3 = 1.0
+                let r0 = 0.0 + a[0] * e0 + a[1] * e1 + a[2] * e2 + a[3] * e3
+                let r1 = 0.0 + a[4] * e0 + a[5] * e1 + a[6] * e2 + a[7] * e3
+                let r2 = 0.0 + a[8] * e0 + a[9] * e1 + a[10] * e2 + a[11] * e3
+                let r3 = 0.0 + a[12] * e0 + a[13] * e1 + a[14] * e2 + a[15] * e3
+                let m = 0.0 + e0 * r0 + e1 * r1 + e2 * r2 + e3 * r3
                 if m > mBest { mBest = m; jBest = i }
             }
             let step = (mBest - d - 1) / ((d + 1) * (mBest - 1))
@@ -211,7 +218,13 @@ enum BoundingBoxes {
             let pa = points[Int(t.x)], pb = points[Int(t.y)], pc = points[Int(t.z)]
             planes[n, default: 0] += length(cross(pb - pa, pc - pa))
         }
-        let chosen = planes.sorted { $0.value > $1.value }.prefix(maximumPlanes)
+        // Largest area first; equal areas (common on a voxel lattice) in the order of their
+        // normals, so that the planes kept do not depend on the dictionary's hashing order,
+        // which changes from process to process.
+        let chosen = planes.sorted {
+            $0.value != $1.value ? $0.value > $1.value
+                : ($0.key.x, $0.key.y, $0.key.z) < ($1.key.x, $1.key.y, $1.key.z)
+        }.prefix(maximumPlanes)
         let s = hull.latticeSpacing
         for (n, _) in chosen {
             // A plane normal maps to mm by the inverse scaling.
