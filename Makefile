@@ -2,7 +2,11 @@
 # what they need through `make deps` first.
 SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev libnifti-dev libdeflate-dev zlib1g-dev pkg-config
-RELEASE_BIN := .build/release/radiomics
+# The release binary links the Swift runtime and Foundation statically: it starts faster (no
+# relocation of a dozen Swift libraries, a measurable part of a small case) and runs on a
+# machine without a Swift toolchain. Its own scratch path keeps it apart from the test build.
+RELEASE_SCRATCH := .build-static
+RELEASE_BIN := $(RELEASE_SCRATCH)/release/radiomics
 
 .PHONY: deps build run test validate docs bench bench-deps bench-profile clean fuzz fuzz-build fuzz-seeds \
   fuzz-nifti fuzz-dicom fuzz-rtstruct asan tsan
@@ -18,7 +22,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release --product radiomics
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product radiomics
 
 # Features of the bundled IBSI CT phantom, read from its DICOM series and RTSTRUCT, with the
 # IBSI configuration C settings (3D, 2 mm isotropic, fixed bin size 25 HU).
@@ -126,4 +130,4 @@ tsan: deps
 	  $(SWIFT) test -c release --scratch-path .build-tsan --sanitize=thread --filter CLITests
 
 clean:
-	rm -rf .build .build-fuzz .build-asan .build-tsan
+	rm -rf .build $(RELEASE_SCRATCH) .build-fuzz .build-asan .build-tsan

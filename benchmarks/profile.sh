@@ -5,7 +5,7 @@
 # (demangled callgrind_annotate tables, top functions by own and by inclusive instructions).
 set -eu
 cd "$(dirname "$0")/.."
-BIN=${BIN:-.build/release/radiomics}
+BIN=${BIN:-.build-static/release/radiomics}
 OUT=benchmarks/results
 mkdir -p "$OUT"
 # Valgrind 3.19 cannot read the DWARF 5 debug information Swift 6 writes: profile a copy without

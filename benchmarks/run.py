@@ -577,7 +577,7 @@ def main() -> None:
     ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated: ours, pyradiomics, mirp")
     ap.add_argument("--batch-repeats", type=int, default=3, help="runs of radiomics batch per --jobs value (0: none)")
     ap.add_argument("--sts-root", default="/work/shared/data/sts", help="folder with STS_0NN/ (default %(default)s)")
-    ap.add_argument("--binary", default=str(ROOT / ".build/release/radiomics"))
+    ap.add_argument("--binary", default=str(ROOT / ".build-static/release/radiomics"))
     ap.add_argument("--python", default=sys.executable, help="Python with pyradiomics and mirp (default: this one)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before a run is killed")
     ap.add_argument("--results", default=str(HERE / "results/latest.json"), help="JSON results file")

@@ -56,7 +56,10 @@ public enum SettingsLoader {
     public static func load(yaml: String, source: String) throws -> Settings {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // The reader types every scalar itself (number, bool, null, string), so Yams'
+            // tag resolution, whose regular expressions take longer to compile than a small
+            // case takes to extract, is not needed.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch {
             throw RadiomicsError(.usage, file: source, "not valid YAML: \(error)")
         }
