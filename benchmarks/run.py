@@ -153,6 +153,9 @@ def run_tool(tool: str, case: dict, args) -> dict:
         values = dict(zip(header, row))
         rec["roi_voxels"] = int(float(values["morph_mask_vox_count_interp_roi"]))
         rec["roi_voxels_reseg"] = int(float(values["int_mask_vox_count_reseg_roi"]))
+        # The loaded image as the pipeline holds it (32-bit floats), for the memory target.
+        dims = [int(float(values[f"img_dim_{a}_init_img"])) for a in "xyz"]
+        rec["image_mib"] = dims[0] * dims[1] * dims[2] * 4 / 2**20
         rec["features"] = sum(1 for h in header if h in catalogue_tags(args.binary))
         rec["in_process_seconds"] = rec["timings"].get("total")
     else:
@@ -234,6 +237,8 @@ def environment(args) -> dict:
         "swift": sh("swift --version 2>&1 | head -1"),
         "python": sh(f"{shlex.quote(args.python)} -c 'import platform; print(platform.python_version())'"),
         "packages": versions, "load_start": os.getloadavg(),
+        # Resident memory of a process that only starts and exits: the floor under every case.
+        "startup_mib": run_process([args.binary, "--version"], 60)["rss_mib"],
     }
 
 
@@ -268,6 +273,7 @@ def summarise(results: dict) -> dict:
                 "in_process": med([r.get("in_process_seconds") for r in ok]),
                 "cpu": med([r.get("cpu_seconds") for r in ok]),
                 "features": ok[0]["features"] if ok else None, "roi_voxels": ok[0].get("roi_voxels") if ok else None,
+                "image_mib": ok[0].get("image_mib") if ok else None,
                 "error": next((r.get("error") for r in recs if r["exit"] != 0), None),
             }
             if tool == "ours" and ok:
@@ -381,13 +387,23 @@ def render(results: dict) -> str:
 
     lines += ["Peak memory (maximum resident set size, MiB) and CPU time (user + system seconds, median) of the "
               "same runs. CPU time suffers less than wall time from other work on a shared machine (a process "
-              "that waits for a core accrues wall time, not CPU time); it counts every thread of the process.", ""]
-    head = ["case"] + [f"{TOOL_NAMES[t]} MiB" for t in tools] + [f"{TOOL_NAMES[t]} CPU s" for t in tools]
+              "that waits for a core accrues wall time, not CPU time); it counts every thread of the process. "
+              "Input MiB is the loaded image as 32-bit floats, the form the pipeline holds it in; the next columns "
+              "divide our peak by it, as it is and less the "
+              + (f"{env['startup_mib']:.0f} MiB " if env.get("startup_mib") else "")
+              + "that `radiomics --version` takes (code and runtime, the same for every case).", ""]
+    head = ["case", "input MiB"] + [f"{TOOL_NAMES[t]} MiB" for t in tools] + ["ours / input", "(ours − start-up) / input"]
+    head += [f"{TOOL_NAMES[t]} CPU s" for t in tools]
     head += [f"{TOOL_NAMES[t]} / ours (CPU)" for t in tools if t != "ours"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for case in cases:
         row = summary.get(case["id"], {})
-        cells = [case["id"]] + [fmt(row.get(t, {}).get("rss_mib"), 0) for t in tools]
+        image = row.get("ours", {}).get("image_mib")
+        peak = row.get("ours", {}).get("rss_mib")
+        cells = [case["id"], fmt(image, 1)] + [fmt(row.get(t, {}).get("rss_mib"), 0) for t in tools]
+        cells.append(fmt(peak / image, 1) + "×" if peak and image else "–")
+        floor = env.get("startup_mib")
+        cells.append(fmt((peak - floor) / image, 1) + "×" if peak and image and floor else "–")
         cells += [fmt(row.get(t, {}).get("cpu"), 3 if t == "ours" else 2) for t in tools]
         for t in cpu_ratios:
             r = cpu_ratios[t].get(case["id"])
