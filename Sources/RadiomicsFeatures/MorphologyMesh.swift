@@ -121,37 +121,50 @@ extension TriangleMesh {
         var cornerOffset = [Int](repeating: 0, count: 8)
         for c in 0..<8 { cornerOffset[c] = (c & 1) + nx * ((c >> 1) & 1) + plane * ((c >> 2) & 1) }
 
+        // Corner c's bit is 1 << c; the corners at x + 1 (odd c) of one cube are the corners at
+        // x (even c) of the next, so along a row the code is shifted on and only the four new
+        // corners are read.
         occupied.withUnsafeBufferPointer { occ in
-            for k in 0..<(nz - 1) {
-                for j in 0..<(ny - 1) {
-                    for i in 0..<(nx - 1) {
-                        let base = i + nx * j + plane * k
-                        var code = 0
-                        for c in 0..<8 where occ[base + cornerOffset[c]] != 0 { code |= 1 << c }
-                        if code == 0 || code == 255 { continue }
-                        let start = table.offsets[code], end = table.offsets[code + 1]
-                        var t = start
-                        while t < end {
-                            var ids = SIMD3<Int32>(repeating: 0)
-                            for s in 0..<3 {
-                                let e = Int(table.edges[t + s])
-                                let corner = table.edgeCorner[e], axis = table.edgeAxis[e]
-                                let gridEdge = 3 * (base + cornerOffset[corner]) + axis
-                                var v = edgeVertex[gridEdge]
-                                if v < 0 {
-                                    v = Int32(lattice.count)
-                                    edgeVertex[gridEdge] = v
-                                    var p = SIMD3<Int32>(
-                                        Int32(2 * (i + (corner & 1))),
-                                        Int32(2 * (j + ((corner >> 1) & 1))),
-                                        Int32(2 * (k + ((corner >> 2) & 1))))
-                                    p[axis] += 1
-                                    lattice.append(p)
+            table.offsets.withUnsafeBufferPointer { offsets in
+                table.edges.withUnsafeBufferPointer { edges in
+                    edgeVertex.withUnsafeMutableBufferPointer { edgeVertex in
+                        for k in 0..<(nz - 1) {
+                            for j in 0..<(ny - 1) {
+                                let row = nx * j + plane * k
+                                let r00 = occ.baseAddress! + row, r10 = r00 + nx, r01 = r00 + plane, r11 = r01 + nx
+                                // The corners at x = 0 are padding: empty.
+                                var code = 0
+                                for i in 0..<(nx - 1) {
+                                    code = (code >> 1) & 0x55
+                                        | Int(r00[i + 1]) << 1 | Int(r10[i + 1]) << 3 | Int(r01[i + 1]) << 5 | Int(r11[i + 1]) << 7
+                                    if code == 0 || code == 255 { continue }
+                                    let base = i + row
+                                    var t = offsets[code]
+                                    let end = offsets[code + 1]
+                                    while t < end {
+                                        var ids = SIMD3<Int32>(repeating: 0)
+                                        for s in 0..<3 {
+                                            let e = Int(edges[t + s])
+                                            let corner = table.edgeCorner[e], axis = table.edgeAxis[e]
+                                            let gridEdge = 3 * (base + cornerOffset[corner]) + axis
+                                            var v = edgeVertex[gridEdge]
+                                            if v < 0 {
+                                                v = Int32(lattice.count)
+                                                edgeVertex[gridEdge] = v
+                                                var p = SIMD3<Int32>(
+                                                    Int32(2 * (i + (corner & 1))),
+                                                    Int32(2 * (j + ((corner >> 1) & 1))),
+                                                    Int32(2 * (k + ((corner >> 2) & 1))))
+                                                p[axis] += 1
+                                                lattice.append(p)
+                                            }
+                                            ids[s] = v
+                                        }
+                                        triangles.append(ids)
+                                        t += 3
+                                    }
                                 }
-                                ids[s] = v
                             }
-                            triangles.append(ids)
-                            t += 3
                         }
                     }
                 }
