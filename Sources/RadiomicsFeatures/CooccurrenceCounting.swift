@@ -26,7 +26,11 @@ struct CooccurrenceCounter {
         precondition(distance >= 1, "co-occurrence distance must be at least 1")
         precondition(TextureDirections.volumetric.prefix(TextureDirections.inPlane.count).elementsEqual(TextureDirections.inPlane))
         var present = [Bool](repeating: false, count: volume.levelCount + 1)
-        for l in volume.levels { present[Int(l)] = true }
+        volume.levels.withUnsafeBufferPointer { levels in
+            present.withUnsafeMutableBufferPointer { present in
+                for l in levels { present[Int(l)] = true }
+            }
+        }
         var code = [UInt16](repeating: 0, count: volume.levelCount + 1)
         var levels: [Int] = []
         for g in 1..<present.count where present[g] {
@@ -35,7 +39,11 @@ struct CooccurrenceCounter {
         }
         self.levels = levels
         var mapped = volume
-        mapped.levels = volume.levels.map { code[Int($0)] }
+        code.withUnsafeBufferPointer { code in
+            mapped.levels.withUnsafeMutableBufferPointer { levels in
+                for k in levels.indices { levels[k] = code[Int(levels[k])] }
+            }
+        }
         let codes = PaddedLevels(mapped, margin: distance)
         self.codes = codes
         size = volume.grid.size

@@ -44,41 +44,60 @@ public enum DependenceMatrix {
         var slices: [GreyLevelSizeMatrix] = []
         slices.reserveCapacity(s.z)
         var voxelsTotal = 0
-        padded.levels.withUnsafeBufferPointer { l in
-            offsets.withUnsafeBufferPointer { offsets in
-                let inSlice = UnsafeBufferPointer(rebasing: offsets[0..<planarCount])
-                let outOfSlice = UnsafeBufferPointer(rebasing: offsets[planarCount...])
-                for z in 0..<s.z {
-                    var voxels = 0
-                    for y in 0..<s.y {
-                        let row = padded.index(0, y, z)
-                        for c in row..<(row + s.x) {
-                            let g = Int(l[c])
-                            guard g != 0 else { continue }
-                            voxels += 1
-                            var k = 1
-                            if alpha == 0 {
-                                // Level 0 never equals an ROI level: equality alone decides.
-                                let level = l[c]
-                                for o in inSlice { k &+= l[c + o] == level ? 1 : 0 }
-                                planar.add(level: g, size: k)
-                                for o in outOfSlice { k &+= l[c + o] == level ? 1 : 0 }
-                            } else {
-                                for o in inSlice {
-                                    let n = Int(l[c + o])
-                                    if n != 0 && abs(n - g) <= alpha { k += 1 }
-                                }
-                                planar.add(level: g, size: k)
-                                for o in outOfSlice {
-                                    let n = Int(l[c + o])
-                                    if n != 0 && abs(n - g) <= alpha { k += 1 }
+        let sx = padded.offset(0, 1, 0), sz = padded.offset(0, 0, 1)
+        let nearestOnly = distance == 1 && alpha == 0
+        spatial.counting { spatialTally in
+            padded.levels.withUnsafeBufferPointer { l in
+                offsets.withUnsafeBufferPointer { offsets in
+                    let inSlice = UnsafeBufferPointer(rebasing: offsets[0..<planarCount])
+                    let outOfSlice = UnsafeBufferPointer(rebasing: offsets[planarCount...])
+                    let l = l.baseAddress!
+                    for z in 0..<s.z {
+                        var voxels = 0
+                        planar.counting { planarTally in
+                            for y in 0..<s.y {
+                                let row = padded.index(0, y, z)
+                                for c in row..<(row + s.x) {
+                                    let level = l[c]
+                                    guard level != 0 else { continue }
+                                    let g = Int(level)
+                                    voxels &+= 1
+                                    var k = 1
+                                    if nearestOnly {
+                                        // delta 1, alpha 0 (the usual setting): the 26 neighbours
+                                        // written out; level 0 never equals an ROI level.
+                                        let p = l + c
+                                        @inline(__always) func same(_ o: Int) -> Int { p[o] == level ? 1 : 0 }
+                                        @inline(__always) func square(_ b: Int) -> Int {
+                                            same(b &- sx &- 1) &+ same(b &- sx) &+ same(b &- sx &+ 1)
+                                                &+ same(b &- 1) &+ same(b) &+ same(b &+ 1)
+                                                &+ same(b &+ sx &- 1) &+ same(b &+ sx) &+ same(b &+ sx &+ 1)
+                                        }
+                                        k &+= square(0) &- 1
+                                        planarTally.add(level: g, size: k)
+                                        k &+= square(-sz) &+ square(sz)
+                                    } else if alpha == 0 {
+                                        for o in inSlice { k &+= l[c &+ o] == level ? 1 : 0 }
+                                        planarTally.add(level: g, size: k)
+                                        for o in outOfSlice { k &+= l[c &+ o] == level ? 1 : 0 }
+                                    } else {
+                                        for o in inSlice {
+                                            let n = Int(l[c &+ o])
+                                            if n != 0 && abs(n &- g) <= alpha { k &+= 1 }
+                                        }
+                                        planarTally.add(level: g, size: k)
+                                        for o in outOfSlice {
+                                            let n = Int(l[c &+ o])
+                                            if n != 0 && abs(n &- g) <= alpha { k &+= 1 }
+                                        }
+                                    }
+                                    spatialTally.add(level: g, size: k)
                                 }
                             }
-                            spatial.add(level: g, size: k)
                         }
+                        slices.append(planar.take(voxelCount: Double(voxels)))
+                        voxelsTotal += voxels
                     }
-                    slices.append(planar.take(voxelCount: Double(voxels)))
-                    voxelsTotal += voxels
                 }
             }
         }

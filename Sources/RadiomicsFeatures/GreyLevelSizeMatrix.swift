@@ -202,6 +202,45 @@ final class SizeTally {
         }
     }
 
+    /// Adds a size above `denseSizes`.
+    func addOverflow(level: Int, size: Int, count: Double) {
+        overflow.append((Int32(level), Int32(size), count))
+    }
+
+    /// The counting state of the tally as a value, which the compiler can keep in registers
+    /// through a hot loop (a class's stored properties must be reloaded after every store
+    /// through a pointer). Valid only within `counting`.
+    struct Cursor {
+        let dense: UnsafeMutablePointer<Double>
+        let touched: UnsafeMutablePointer<Int32>
+        let denseSizes: Int
+        var touchedCount: Int
+        let tally: SizeTally
+
+        @inline(__always)
+        mutating func add(level: Int, size: Int) {
+            if size <= denseSizes {
+                let k = (level &- 1) &* denseSizes &+ (size &- 1)
+                if dense[k] == 0 {
+                    touched[touchedCount] = Int32(truncatingIfNeeded: k)
+                    touchedCount &+= 1
+                }
+                dense[k] += 1
+            } else {
+                tally.addOverflow(level: level, size: size, count: 1)
+            }
+        }
+    }
+
+    /// Runs `body` with a cursor on the tally; `take` must not be called within it.
+    @inline(__always)
+    func counting<R>(_ body: (inout Cursor) -> R) -> R {
+        var cursor = Cursor(dense: dense, touched: touched, denseSizes: denseSizes, touchedCount: touchedCount, tally: self)
+        let result = body(&cursor)
+        touchedCount = cursor.touchedCount
+        return result
+    }
+
     /// The matrix counted since the last `take`, with N_v = `voxelCount`; the tally is then empty.
     func take(voxelCount: Double) -> GreyLevelSizeMatrix {
         var keys = UnsafeMutableBufferPointer(start: touched, count: touchedCount)

@@ -133,10 +133,14 @@ public struct NeighbourhoodGreyToneDifferenceMatrixBuilder: Sendable {
                         for z in 0..<s.z {
                             for y in 0..<s.y {
                                 let row = padded.index(0, y, z)
-                                for i in row..<(row + s.x) {
-                                    var t = 0
-                                    for d in -delta...delta { t += v[i + d] }
-                                    bx[i] = t
+                                if delta == 1 {
+                                    for i in row..<(row + s.x) { bx[i] = v[i &- 1] &+ v[i] &+ v[i &+ 1] }
+                                } else {
+                                    for i in row..<(row + s.x) {
+                                        var t = 0
+                                        for d in -delta...delta { t &+= v[i &+ d] }
+                                        bx[i] = t
+                                    }
                                 }
                             }
                         }
@@ -144,10 +148,14 @@ public struct NeighbourhoodGreyToneDifferenceMatrixBuilder: Sendable {
                         for z in 0..<s.z {
                             for y in 0..<s.y {
                                 let row = padded.index(0, y, z)
-                                for i in row..<(row + s.x) {
-                                    var t = 0
-                                    for d in -delta...delta { t += bx[i + d * ys] }
-                                    bxy[i] = t
+                                if delta == 1 {
+                                    for i in row..<(row + s.x) { bxy[i] = bx[i &- ys] &+ bx[i] &+ bx[i &+ ys] }
+                                } else {
+                                    for i in row..<(row + s.x) {
+                                        var t = 0
+                                        for d in -delta...delta { t &+= bx[i &+ d &* ys] }
+                                        bxy[i] = t
+                                    }
                                 }
                             }
                         }
@@ -161,7 +169,7 @@ public struct NeighbourhoodGreyToneDifferenceMatrixBuilder: Sendable {
                                     let level = Int(l[i])
                                     if level == 0 { continue }
                                     // The box holds the centre voxel itself, which is in the ROI.
-                                    let box = bxy[i] - v[i]
+                                    let box = bxy[i] &- v[i]
                                     let neighbours = box >> 40
                                     if neighbours == 0 { continue }
                                     counts[level - 1] += 1
@@ -178,8 +186,12 @@ public struct NeighbourhoodGreyToneDifferenceMatrixBuilder: Sendable {
                                 for i in row..<(row + s.x) {
                                     let level = Int(l[i])
                                     if level == 0 { continue }
-                                    var box = -v[i]
-                                    for d in -delta...delta { box += bxy[i + d * zs] }
+                                    var box = 0 &- v[i]
+                                    if delta == 1 {
+                                        box &+= bxy[i &- zs] &+ bxy[i] &+ bxy[i &+ zs]
+                                    } else {
+                                        for d in -delta...delta { box &+= bxy[i &+ d &* zs] }
+                                    }
                                     let neighbours = box >> 40
                                     if neighbours == 0 { continue }
                                     counts3D[level - 1] += 1

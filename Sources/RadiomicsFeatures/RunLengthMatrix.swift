@@ -43,21 +43,23 @@ struct RunCounter {
     func count(_ direction: TextureDirection, slices: Range<Int>) {
         let step = padded.offset(direction.dx, direction.dy, direction.dz)
         let s = size
-        let tally = self.tally
-        padded.levels.withUnsafeBufferPointer { l in
-            for z in slices {
-                for y in 0..<s.y {
-                    let row = padded.index(0, y, z)
-                    for i in row..<(row + s.x) {
-                        let g = l[i]
-                        if g == 0 || l[i - step] == g { continue }
-                        var q = i + step
-                        var length = 1
-                        while l[q] == g {
-                            length += 1
-                            q += step
+        tally.counting { tally in
+            padded.levels.withUnsafeBufferPointer { l in
+                let l = l.baseAddress!
+                for z in slices {
+                    for y in 0..<s.y {
+                        let row = padded.index(0, y, z)
+                        for i in row..<(row + s.x) {
+                            let g = l[i]
+                            if g == 0 || l[i &- step] == g { continue }
+                            var q = i &+ step
+                            var length = 1
+                            while l[q] == g {
+                                length &+= 1
+                                q &+= step
+                            }
+                            tally.add(level: Int(g), size: length)
                         }
-                        tally.add(level: Int(g), size: length)
                     }
                 }
             }
