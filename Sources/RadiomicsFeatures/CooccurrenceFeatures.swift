@@ -8,122 +8,37 @@ import RadiomicsCore
 // matrix being symmetric); p_{i-j,k} = sum of p_ij with |i-j| = k (k = 0...Ng-1); p_{i+j,k} = sum
 // of p_ij with i+j = k (k = 2...2Ng). Logarithms are base 2.
 
-/// Joint probabilities and the marginals of one non-empty co-occurrence matrix, computed once; every
-/// feature formula reads them.
-public struct CooccurrenceMarginals: Sendable {
-    /// A non-zero joint probability p_ij with its grey levels (1-based).
-    public struct Entry: Sendable, Equatable {
-        public let i: Int
-        public let j: Int
-        public let p: Double
-    }
-
-    /// Number of grey levels Ng.
-    public let levelCount: Int
-    /// The non-zero p_ij, row-major.
-    public let entries: [Entry]
-    /// Row marginal p_i. at index i-1 (equal to the column marginal p_.j).
-    public let marginal: [Double]
-    /// Diagonal probabilities p_{i-j,k} at index k, k = 0...Ng-1.
-    public let difference: [Double]
-    /// Cross-diagonal probabilities p_{i+j,k} at index k, k = 0...2Ng (indices 0 and 1 hold 0).
-    public let sum: [Double]
-    /// Mean of the marginal, mu_i. = sum_i i p_i. (equal to the joint average).
-    public let mean: Double
-    /// Variance of the marginal, sigma_i.^2 = sum_i (i - mu_i.)^2 p_i.
-    public let variance: Double
-    /// HXY = -sum_ij p_ij log2 p_ij.
-    public let jointEntropy: Double
-    /// HX = -sum_i p_i. log2 p_i.
-    public let marginalEntropy: Double
-    /// HXY1 = -sum_ij p_ij log2(p_i. p_.j).
-    public let hxy1: Double
-    /// HXY2 = -sum_ij p_i. p_.j log2(p_i. p_.j).
-    public let hxy2: Double
-
-    /// Nil for an empty matrix (no neighbour pairs): it has no probabilities.
-    public init?(_ matrix: CooccurrenceMatrix) {
-        guard let joint = matrix.probabilities() else { return nil }
-        let ng = matrix.levelCount
-        var entries: [Entry] = []
-        var marginal = Array(repeating: 0.0, count: ng)
-        var difference = Array(repeating: 0.0, count: ng)
-        var sum = Array(repeating: 0.0, count: 2 * ng + 1)
-        var hxy = 0.0
-        for i in 1...ng {
-            for j in 1...ng {
-                let p = joint[(i - 1) * ng + (j - 1)]
-                if p == 0 { continue }
-                entries.append(Entry(i: i, j: j, p: p))
-                marginal[i - 1] += p
-                difference[abs(i - j)] += p
-                sum[i + j] += p
-                hxy -= p * log2(p)
-            }
-        }
-        var mean = 0.0, hx = 0.0
-        for i in 1...ng where marginal[i - 1] > 0 {
-            let p = marginal[i - 1]
-            mean += Double(i) * p
-            hx -= p * log2(p)
-        }
-        var variance = 0.0
-        for i in 1...ng where marginal[i - 1] > 0 {
-            variance += (Double(i) - mean) * (Double(i) - mean) * marginal[i - 1]
-        }
-        var hxy1 = 0.0
-        for e in entries { hxy1 -= e.p * log2(marginal[e.i - 1] * marginal[e.j - 1]) }
-        var hxy2 = 0.0
-        for a in marginal where a > 0 {
-            for b in marginal where b > 0 { hxy2 -= a * b * log2(a * b) }
-        }
-        self.levelCount = ng
-        self.entries = entries
-        self.marginal = marginal
-        self.difference = difference
-        self.sum = sum
-        self.mean = mean
-        self.variance = variance
-        self.jointEntropy = hxy
-        self.marginalEntropy = hx
-        self.hxy1 = hxy1
-        self.hxy2 = hxy2
-    }
-}
-
 public enum CooccurrenceFeatures {
-    /// A feature formula on the probabilities of one matrix.
-    typealias Formula = @Sendable (CooccurrenceMarginals) -> Double
-
-    private static let table: [(FeatureDefinition, Formula)] = [
-        (def("cm_joint_max", "GYBY", "Joint maximum"), jointMaximum),
-        (def("cm_joint_avg", "60VM", "Joint average"), jointAverage),
-        (def("cm_joint_var", "UR99", "Joint variance"), jointVariance),
-        (def("cm_joint_entr", "TU9B", "Joint entropy"), jointEntropy),
-        (def("cm_diff_avg", "TF7R", "Difference average"), differenceAverage),
-        (def("cm_diff_var", "D3YU", "Difference variance"), differenceVariance),
-        (def("cm_diff_entr", "NTRS", "Difference entropy"), differenceEntropy),
-        (def("cm_sum_avg", "ZGXS", "Sum average"), sumAverage),
-        (def("cm_sum_var", "OEEB", "Sum variance"), sumVariance),
-        (def("cm_sum_entr", "P6QZ", "Sum entropy"), sumEntropy),
-        (def("cm_energy", "8ZQL", "Angular second moment"), angularSecondMoment),
-        (def("cm_contrast", "ACUI", "Contrast"), contrast),
-        (def("cm_dissimilarity", "8S9J", "Dissimilarity"), dissimilarity),
-        (def("cm_inv_diff", "IB1Z", "Inverse difference"), inverseDifference),
-        (def("cm_inv_diff_norm", "NDRX", "Normalised inverse difference"), normalisedInverseDifference),
-        (def("cm_inv_diff_mom", "WF0Z", "Inverse difference moment"), inverseDifferenceMoment),
-        (def("cm_inv_diff_mom_norm", "1QCO", "Normalised inverse difference moment"),
-         normalisedInverseDifferenceMoment),
-        (def("cm_inv_var", "E8JP", "Inverse variance"), inverseVariance),
-        (def("cm_corr", "NI2N", "Correlation",
-             degenerate: "NaN when the marginal variance is 0 (a single grey level in the matrix)"), correlation),
-        (def("cm_auto_corr", "QWB0", "Autocorrelation"), autocorrelation),
-        (def("cm_clust_tend", "DG8W", "Cluster tendency"), clusterTendency),
-        (def("cm_clust_shade", "7NFM", "Cluster shade"), clusterShade),
-        (def("cm_clust_prom", "AE86", "Cluster prominence"), clusterProminence),
-        (def("cm_info_corr1", "R8DG", "Information correlation 1",
-             degenerate: "NaN when HX is 0 (a single grey level in the matrix)"), informationCorrelation1),
-        (def("cm_info_corr2", "JN9H", "Information correlation 2"), informationCorrelation2),
+    /// The 25 GLCM features, before aggregation, in the order `CooccurrenceEvaluator` gives
+    /// their values.
+    public static let definitions: [FeatureDefinition] = [
+        def("cm_joint_max", "GYBY", "Joint maximum"),
+        def("cm_joint_avg", "60VM", "Joint average"),
+        def("cm_joint_var", "UR99", "Joint variance"),
+        def("cm_joint_entr", "TU9B", "Joint entropy"),
+        def("cm_diff_avg", "TF7R", "Difference average"),
+        def("cm_diff_var", "D3YU", "Difference variance"),
+        def("cm_diff_entr", "NTRS", "Difference entropy"),
+        def("cm_sum_avg", "ZGXS", "Sum average"),
+        def("cm_sum_var", "OEEB", "Sum variance"),
+        def("cm_sum_entr", "P6QZ", "Sum entropy"),
+        def("cm_energy", "8ZQL", "Angular second moment"),
+        def("cm_contrast", "ACUI", "Contrast"),
+        def("cm_dissimilarity", "8S9J", "Dissimilarity"),
+        def("cm_inv_diff", "IB1Z", "Inverse difference"),
+        def("cm_inv_diff_norm", "NDRX", "Normalised inverse difference"),
+        def("cm_inv_diff_mom", "WF0Z", "Inverse difference moment"),
+        def("cm_inv_diff_mom_norm", "1QCO", "Normalised inverse difference moment"),
+        def("cm_inv_var", "E8JP", "Inverse variance"),
+        def("cm_corr", "NI2N", "Correlation",
+             degenerate: "NaN when the marginal variance is 0 (a single grey level in the matrix)"),
+        def("cm_auto_corr", "QWB0", "Autocorrelation"),
+        def("cm_clust_tend", "DG8W", "Cluster tendency"),
+        def("cm_clust_shade", "7NFM", "Cluster shade"),
+        def("cm_clust_prom", "AE86", "Cluster prominence"),
+        def("cm_info_corr1", "R8DG", "Information correlation 1",
+             degenerate: "NaN when HX is 0 (a single grey level in the matrix)"),
+        def("cm_info_corr2", "JN9H", "Information correlation 2"),
     ]
 
     private static func def(_ tag: String, _ code: String, _ name: String, degenerate: String? = nil) -> FeatureDefinition {
@@ -131,9 +46,6 @@ public enum CooccurrenceFeatures {
         return FeatureDefinition(tag, ibsi: code, family: .cooccurrence, name: name,
                                  degenerate: degenerate.map { "\($0); \(note)" } ?? note)
     }
-
-    /// The 25 GLCM features, before aggregation.
-    public static let definitions: [FeatureDefinition] = table.map(\.0)
 
     /// Every feature under every directional aggregation, grouped by aggregation in the order of
     /// `Aggregation.directional` (tags such as `cm_joint_max_2D_avg`).
@@ -150,38 +62,64 @@ public enum CooccurrenceFeatures {
     /// Empty matrices (a slice without ROI voxel pairs) have no probabilities and are left out of
     /// averages, as is a feature value a matrix does not define (NaN). An average over nothing is NaN.
     public static func compute(_ volume: DiscretisedVolume, settings: TextureSettings) -> FeatureValues {
-        let builder = CooccurrenceMatrixBuilder(volume, distance: settings.cooccurrenceDistance)
-        let ng = builder.levelCount
-        var sliceDirection = FeatureMean(count: table.count)
-        var sliceMerged = FeatureMean(count: table.count)
-        var perDirection = Array(repeating: CooccurrenceMatrix(levelCount: ng), count: TextureDirections.inPlane.count)
-        for z in 0..<builder.sliceCount {
-            let matrices = builder.sliceMatrices(z: z)
-            var slice = CooccurrenceMatrix(levelCount: ng)
-            for (d, m) in matrices.enumerated() {
-                sliceDirection.add(features(of: m))
-                perDirection[d] += m
-                slice += m
-            }
-            sliceMerged.add(features(of: slice))
+        let counter = CooccurrenceCounter(volume, distance: settings.cooccurrenceDistance)
+        let evaluator = CooccurrenceEvaluator(levels: counter.levels, levelCount: volume.levelCount)
+        let n = counter.presentCount
+        let plane = n * n
+        let inPlane = TextureDirections.inPlane.count
+        let directions = TextureDirections.volumetric.count
+        let featureCount = definitions.count
+        // One-sided counts of the 13 directions ((n + 1)^2 each, see `count`): the in-plane ones
+        // of the current slice, then the cross-slice ones of the whole volume.
+        let widePlane = (n + 1) * (n + 1)
+        let oneSided = UnsafeMutablePointer<Int32>.allocate(capacity: directions * widePlane)
+        oneSided.initialize(repeating: 0, count: directions * widePlane)
+        // Symmetric n x n counts: one in-plane slice matrix, the slice's merged matrix, the 13
+        // volumetric matrices (in-plane ones summed over slices), and the two merged ones.
+        let symmetric = UnsafeMutablePointer<Int>.allocate(capacity: max((directions + 4) * plane, 1))
+        symmetric.initialize(repeating: 0, count: max((directions + 4) * plane, 1))
+        defer {
+            oneSided.deallocate()
+            symmetric.deallocate()
         }
-        var direction2_5D = FeatureMean(count: table.count)
-        for m in perDirection { direction2_5D.add(features(of: m)) }
-        let merged2_5D = CooccurrenceMatrix.merged(perDirection, levelCount: ng)
+        let matrix = symmetric, slice = symmetric + plane
+        let volumetric = (0..<directions).map { symmetric + (2 + $0) * plane }
+        let merged2_5D = symmetric + (2 + directions) * plane, merged3D = merged2_5D + plane
 
-        let volumetric = perDirection + builder.crossSliceMatrices()
-        var direction3D = FeatureMean(count: table.count)
-        for m in volumetric { direction3D.add(features(of: m)) }
-        let merged3D = CooccurrenceMatrix.merged(volumetric, levelCount: ng)
+        var sliceDirection = FeatureMean(count: featureCount)
+        var sliceMerged = FeatureMean(count: featureCount)
+        for z in 0..<counter.sliceCount {
+            counter.count(slice: z, into: oneSided)
+            slice.update(repeating: 0, count: plane)
+            for d in 0..<inPlane {
+                matrix.update(repeating: 0, count: plane)
+                counter.addSymmetric(oneSided + d * widePlane, to: [matrix, slice, volumetric[d]])
+                sliceDirection.add(evaluator.features(matrix))
+            }
+            sliceMerged.add(evaluator.features(slice))
+            oneSided.update(repeating: 0, count: inPlane * widePlane)
+        }
+        for d in inPlane..<directions { counter.addSymmetric(oneSided + d * widePlane, to: [volumetric[d]]) }
 
-        let undefined = Array(repeating: Double.nan, count: table.count)
+        var direction2_5D = FeatureMean(count: featureCount)
+        var direction3D = FeatureMean(count: featureCount)
+        for d in 0..<directions {
+            let values = evaluator.features(volumetric[d])
+            if d < inPlane {
+                direction2_5D.add(values)
+                for k in 0..<plane { merged2_5D[k] += volumetric[d][k] }
+            }
+            direction3D.add(values)
+            for k in 0..<plane { merged3D[k] += volumetric[d][k] }
+        }
+        let undefined = Array(repeating: Double.nan, count: featureCount)
         let byAggregation: [Aggregation: [Double]] = [
             .slice2DAverage: sliceDirection.values,
             .slice2DMerged: sliceMerged.values,
             .volume2_5DAverage: direction2_5D.values,
-            .volume2_5DMerged: features(of: merged2_5D) ?? undefined,
+            .volume2_5DMerged: evaluator.features(merged2_5D) ?? undefined,
             .volume3DAverage: direction3D.values,
-            .volume3DMerged: features(of: merged3D) ?? undefined,
+            .volume3DMerged: evaluator.features(merged3D) ?? undefined,
         ]
         var out = FeatureValues()
         for aggregation in Aggregation.directional {
@@ -193,153 +131,9 @@ public enum CooccurrenceFeatures {
 
     /// The 25 feature values of one matrix, in `definitions` order; nil for an empty matrix.
     public static func features(of matrix: CooccurrenceMatrix) -> [Double]? {
-        guard let p = CooccurrenceMarginals(matrix) else { return nil }
-        return table.map { $0.1(p) }
-    }
-
-    // MARK: - Formulas
-
-    /// Joint maximum (GYBY): max p_ij.
-    static func jointMaximum(_ m: CooccurrenceMarginals) -> Double {
-        m.entries.reduce(0) { max($0, $1.p) }
-    }
-
-    /// Joint average (60VM): mu = sum_ij i p_ij.
-    static func jointAverage(_ m: CooccurrenceMarginals) -> Double {
-        m.entries.reduce(0) { $0 + Double($1.i) * $1.p }
-    }
-
-    /// Joint variance (UR99): sum_ij (i - mu)^2 p_ij, mu the joint average.
-    static func jointVariance(_ m: CooccurrenceMarginals) -> Double {
-        let mu = jointAverage(m)
-        return m.entries.reduce(0) { $0 + (Double($1.i) - mu) * (Double($1.i) - mu) * $1.p }
-    }
-
-    /// Joint entropy (TU9B): -sum_ij p_ij log2 p_ij.
-    static func jointEntropy(_ m: CooccurrenceMarginals) -> Double { m.jointEntropy }
-
-    /// Difference average (TF7R): mu = sum_k k p_{i-j,k}.
-    static func differenceAverage(_ m: CooccurrenceMarginals) -> Double {
-        m.difference.indices.reduce(0) { $0 + Double($1) * m.difference[$1] }
-    }
-
-    /// Difference variance (D3YU): sum_k (k - mu)^2 p_{i-j,k}, mu the difference average.
-    static func differenceVariance(_ m: CooccurrenceMarginals) -> Double {
-        let mu = differenceAverage(m)
-        return m.difference.indices.reduce(0) { $0 + (Double($1) - mu) * (Double($1) - mu) * m.difference[$1] }
-    }
-
-    /// Difference entropy (NTRS): -sum_k p_{i-j,k} log2 p_{i-j,k}.
-    static func differenceEntropy(_ m: CooccurrenceMarginals) -> Double { entropy(m.difference) }
-
-    /// Sum average (ZGXS): mu = sum_k k p_{i+j,k}, k = 2...2Ng.
-    static func sumAverage(_ m: CooccurrenceMarginals) -> Double {
-        m.sum.indices.reduce(0) { $0 + Double($1) * m.sum[$1] }
-    }
-
-    /// Sum variance (OEEB): sum_k (k - mu)^2 p_{i+j,k}, mu the sum average.
-    static func sumVariance(_ m: CooccurrenceMarginals) -> Double {
-        let mu = sumAverage(m)
-        return m.sum.indices.reduce(0) { $0 + (Double($1) - mu) * (Double($1) - mu) * m.sum[$1] }
-    }
-
-    /// Sum entropy (P6QZ): -sum_k p_{i+j,k} log2 p_{i+j,k}.
-    static func sumEntropy(_ m: CooccurrenceMarginals) -> Double { entropy(m.sum) }
-
-    /// Angular second moment, or energy (8ZQL): sum_ij p_ij^2.
-    static func angularSecondMoment(_ m: CooccurrenceMarginals) -> Double {
-        m.entries.reduce(0) { $0 + $1.p * $1.p }
-    }
-
-    /// Contrast (ACUI): sum_ij (i - j)^2 p_ij.
-    static func contrast(_ m: CooccurrenceMarginals) -> Double {
-        m.entries.reduce(0) { $0 + Double(($1.i - $1.j) * ($1.i - $1.j)) * $1.p }
-    }
-
-    /// Dissimilarity (8S9J): sum_ij |i - j| p_ij.
-    static func dissimilarity(_ m: CooccurrenceMarginals) -> Double {
-        m.entries.reduce(0) { $0 + Double(abs($1.i - $1.j)) * $1.p }
-    }
-
-    /// Inverse difference (IB1Z): sum_k p_{i-j,k} / (1 + k).
-    static func inverseDifference(_ m: CooccurrenceMarginals) -> Double {
-        m.difference.indices.reduce(0) { $0 + m.difference[$1] / (1 + Double($1)) }
-    }
-
-    /// Normalised inverse difference (NDRX): sum_k p_{i-j,k} / (1 + k / Ng).
-    static func normalisedInverseDifference(_ m: CooccurrenceMarginals) -> Double {
-        let ng = Double(m.levelCount)
-        return m.difference.indices.reduce(0) { $0 + m.difference[$1] / (1 + Double($1) / ng) }
-    }
-
-    /// Inverse difference moment (WF0Z): sum_k p_{i-j,k} / (1 + k^2).
-    static func inverseDifferenceMoment(_ m: CooccurrenceMarginals) -> Double {
-        m.difference.indices.reduce(0) { $0 + m.difference[$1] / (1 + Double($1 * $1)) }
-    }
-
-    /// Normalised inverse difference moment (1QCO): sum_k p_{i-j,k} / (1 + (k / Ng)^2).
-    static func normalisedInverseDifferenceMoment(_ m: CooccurrenceMarginals) -> Double {
-        let ng = Double(m.levelCount)
-        return m.difference.indices.reduce(0) { $0 + m.difference[$1] / (1 + (Double($1) / ng) * (Double($1) / ng)) }
-    }
-
-    /// Inverse variance (E8JP): sum_{k>=1} p_{i-j,k} / k^2.
-    static func inverseVariance(_ m: CooccurrenceMarginals) -> Double {
-        m.difference.indices.dropFirst().reduce(0) { $0 + m.difference[$1] / Double($1 * $1) }
-    }
-
-    /// Correlation (NI2N): (sum_ij i j p_ij - mu_i.^2) / sigma_i.^2 for a symmetric matrix.
-    /// NaN when sigma_i. = 0 (one grey level): the definition divides by it.
-    static func correlation(_ m: CooccurrenceMarginals) -> Double {
-        guard m.variance > 0 else { return .nan }
-        let mu = m.mean
-        let covariance = m.entries.reduce(0) { $0 + (Double($1.i) - mu) * (Double($1.j) - mu) * $1.p }
-        return covariance / m.variance
-    }
-
-    /// Autocorrelation (QWB0): sum_ij i j p_ij.
-    static func autocorrelation(_ m: CooccurrenceMarginals) -> Double {
-        m.entries.reduce(0) { $0 + Double($1.i * $1.j) * $1.p }
-    }
-
-    /// Cluster tendency (DG8W): sum_ij (i + j - 2 mu_i.)^2 p_ij.
-    static func clusterTendency(_ m: CooccurrenceMarginals) -> Double { clusterMoment(m, power: 2) }
-
-    /// Cluster shade (7NFM): sum_ij (i + j - 2 mu_i.)^3 p_ij.
-    static func clusterShade(_ m: CooccurrenceMarginals) -> Double { clusterMoment(m, power: 3) }
-
-    /// Cluster prominence (AE86): sum_ij (i + j - 2 mu_i.)^4 p_ij.
-    static func clusterProminence(_ m: CooccurrenceMarginals) -> Double { clusterMoment(m, power: 4) }
-
-    /// Information correlation 1 (R8DG): (HXY - HXY1) / HX.
-    /// NaN when HX = 0 (one grey level): the definition divides by it.
-    static func informationCorrelation1(_ m: CooccurrenceMarginals) -> Double {
-        guard m.marginalEntropy > 0 else { return .nan }
-        return (m.jointEntropy - m.hxy1) / m.marginalEntropy
-    }
-
-    /// Information correlation 2 (JN9H): sqrt(1 - exp(-2 (HXY2 - HXY))), entropies in log2 as the
-    /// manual writes them. HXY2 >= HXY always holds; the difference is clamped at 0 against
-    /// rounding so that the root stays real (one grey level gives 0).
-    static func informationCorrelation2(_ m: CooccurrenceMarginals) -> Double {
-        let gap = max(0, m.hxy2 - m.jointEntropy)
-        return (1 - exp(-2 * gap)).squareRoot()
-    }
-
-    // MARK: - Helpers
-
-    private static func entropy(_ probabilities: [Double]) -> Double {
-        probabilities.reduce(0) { $1 > 0 ? $0 - $1 * log2($1) : $0 }
-    }
-
-    private static func clusterMoment(_ m: CooccurrenceMarginals, power: Int) -> Double {
-        let twoMu = 2 * m.mean
-        return m.entries.reduce(0) { acc, e in
-            let d = Double(e.i + e.j) - twoMu
-            var t = 1.0
-            for _ in 0..<power { t *= d }
-            return acc + t * e.p
-        }
+        let evaluator = CooccurrenceEvaluator(levels: Array(stride(from: 1, through: matrix.levelCount, by: 1)),
+                                              levelCount: matrix.levelCount)
+        return matrix.counts.withUnsafeBufferPointer { $0.baseAddress.flatMap { evaluator.features($0) } }
     }
 
     /// Per-feature means over matrices. Matrices without probabilities (nil) are left out, and so is

@@ -49,11 +49,8 @@ public enum DependenceFeatures {
     public static let definitions: [FeatureDefinition] = family.definitions
 
     public static func compute(_ volume: DiscretisedVolume, settings: TextureSettings) -> FeatureValues {
-        let d = settings.ngldmDistance, a = settings.ngldmAlpha
-        return family.emitNonDirectional(
-            slices: DependenceMatrix.slices(volume, distance: d, coarseness: a),
-            volumetric: DependenceMatrix.volumetric(volume, distance: d, coarseness: a),
-            levelCount: volume.levelCount)
+        let m = DependenceMatrix.build(volume, distance: settings.ngldmDistance, coarseness: settings.ngldmAlpha)
+        return family.emitNonDirectional(slices: m.slices, volumetric: m.volumetric, levelCount: volume.levelCount)
     }
 
     private static func def(_ tag: String, _ code: String, _ name: String) -> FeatureDefinition {

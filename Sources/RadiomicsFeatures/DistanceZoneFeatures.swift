@@ -46,8 +46,8 @@ public enum DistanceZoneFeatures {
     public static let definitions: [FeatureDefinition] = family.definitions
 
     public static func compute(_ volume: DiscretisedVolume, settings: TextureSettings) -> FeatureValues {
-        family.emitNonDirectional(slices: DistanceZoneMatrix.slices(volume), volumetric: DistanceZoneMatrix.volumetric(volume),
-                                  levelCount: volume.levelCount)
+        let m = DistanceZoneMatrix.matrices(volume)
+        return family.emitNonDirectional(slices: m.slices, volumetric: m.volumetric, levelCount: volume.levelCount)
     }
 
     private static func def(_ tag: String, _ code: String, _ name: String) -> FeatureDefinition {

@@ -22,10 +22,14 @@ public enum DistanceZoneMatrix {
         let far = Int32.max / 2
         var d = [Int32](repeating: 0, count: p.x * p.y * p.z)
         let sx = 1, sy = p.x, sz = p.x * p.y
-        for z in 0..<s.z {
-            for y in 0..<s.y {
-                for x in 0..<s.x where volume.morphologicalMask[x + s.x * (y + s.y * z)] {
-                    d[(x + 1) + sy * (y + 1) + sz * (z + 1)] = far
+        volume.morphologicalMask.withUnsafeBufferPointer { mask in
+            d.withUnsafeMutableBufferPointer { d in
+                for z in 0..<s.z {
+                    for y in 0..<s.y {
+                        let from = s.x * (y + s.y * z)
+                        let to = 1 + sy * (y + 1) + sz * (z + 1)
+                        for x in 0..<s.x where mask[from + x] { d[to + x] = far }
+                    }
                 }
             }
         }
@@ -62,29 +66,42 @@ public enum DistanceZoneMatrix {
 
     /// The 3D distance zone matrix. N_v is the number of ROI voxels.
     public static func volumetric(_ volume: DiscretisedVolume) -> GreyLevelSizeMatrix {
-        let zones = GreyLevelZones(volume, inPlane: false, minimumOf: distanceMap(volume, inPlane: false))
-        var m = GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: zones.minima.max() ?? 0,
-                                    voxelCount: Double(volume.roiVoxelCount))
-        for k in 0..<zones.count { m.add(level: zones.levels[k], size: zoneDistance(zones.minima[k])) }
-        return m
+        matrices(volume).volumetric
     }
 
     /// One distance zone matrix per slice (z of the block), with in-slice zones and distances;
     /// N_v of each is the number of ROI voxels of its slice.
     public static func slices(_ volume: DiscretisedVolume) -> [GreyLevelSizeMatrix] {
-        let zones = GreyLevelZones(volume, inPlane: true, minimumOf: distanceMap(volume, inPlane: true))
-        // Each slice matrix is as wide as its own largest value, not the largest of all slices.
-        var columns = [Int](repeating: 0, count: volume.grid.size.z)
-        for k in 0..<zones.count { columns[zones.slices[k]] = max(columns[zones.slices[k]], zones.minima[k]) }
-        var out = zip(roiVoxelsPerSlice(volume), columns).map {
-            GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: $1, voxelCount: Double($0))
+        matrices(volume).slices
+    }
+
+    /// The slice matrices and the 3D matrix, from one labelling of the zones.
+    static func matrices(_ volume: DiscretisedVolume) -> (slices: [GreyLevelSizeMatrix], volumetric: GreyLevelSizeMatrix) {
+        let zones = GreyLevelZones(volume, planarMap: distanceMap(volume, inPlane: true),
+                                   spatialMap: distanceMap(volume, inPlane: false))
+        let voxels = roiVoxelsPerSlice(volume)
+        let planar = zones.planar, spatial = zones.spatial
+        let tally = SizeTally(levelCount: volume.levelCount, largestSize: largestDistance(volume))
+        let slices = voxels.enumerated().map { z, n in
+            for k in zones.sliceStarts[z]..<zones.sliceStarts[z + 1] {
+                tally.add(level: Int(planar.levels[k]), size: zoneDistance(planar.minima[k]))
+            }
+            return tally.take(voxelCount: Double(n))
         }
-        for k in 0..<zones.count { out[zones.slices[k]].add(level: zones.levels[k], size: zoneDistance(zones.minima[k])) }
-        return out
+        for k in 0..<spatial.count { tally.add(level: Int(spatial.levels[k]), size: zoneDistance(spatial.minima[k])) }
+        return (slices, tally.take(voxelCount: Double(voxels.reduce(0, +))))
+    }
+
+    /// An upper bound of the distances in the block (the size hint of the tally): no voxel is
+    /// further than half the longest side from the block border, beyond which lies the
+    /// outside of the ROI.
+    private static func largestDistance(_ volume: DiscretisedVolume) -> Int {
+        let s = volume.grid.size
+        return (max(s.x, s.y, s.z) + 1) / 2 + 1
     }
 
     /// A zone lies in the intensity mask, normally inside the morphological mask, so its
     /// distance is at least 1. Should an intensity-mask voxel lie outside the morphological mask,
     /// it is on the ROI edge: distance 1.
-    private static func zoneDistance(_ minimum: Int) -> Int { max(minimum, 1) }
+    private static func zoneDistance(_ minimum: Int32) -> Int { max(Int(minimum), 1) }
 }

@@ -9,110 +9,274 @@ import RadiomicsCore
 
 /// A grey level × size matrix: element (i, j) counts the runs, zones or voxels of grey level i
 /// with run length, zone size, zone distance or dependence count j.
+///
+/// Only the non-zero elements are stored, sorted by grey level and then size (row-major order of
+/// the dense matrix). Most elements of these matrices are 0 (few grey levels occur at each size,
+/// and a zone matrix is as wide as its largest zone), so a dense layout would be mostly zeroing
+/// and skipping. The feature formulas visit exactly the non-zero elements, rows and columns the
+/// dense layout visited, in the same order, so every sum is unchanged.
 public struct GreyLevelSizeMatrix: Sendable, Equatable {
+    /// A non-zero element r_ij.
+    public struct Cell: Sendable, Equatable {
+        public let level: Int32
+        public let size: Int32
+        public var count: Double
+    }
+
     /// Number of grey levels Ng (rows).
     public let levelCount: Int
-    /// Number of columns Nj: the largest size the matrix can hold.
-    public private(set) var columnCount: Int
-    /// Counts, row-major: element (i, j), both 1-based, at `(i - 1) * columnCount + (j - 1)`.
-    public private(set) var counts: [Double]
+    /// The non-zero elements, by grey level, then size.
+    public private(set) var cells: [Cell]
     /// N_v: number of voxels of the intensity mask the matrix was built from. Merging matrices
     /// sums it (IBSI: "when matrices are merged, N_v should likewise be summed").
     public private(set) var voxelCount: Double
 
-    public init(levelCount: Int, columnCount: Int, voxelCount: Double = 0) {
-        precondition(levelCount >= 0 && columnCount >= 0)
+    /// An empty matrix.
+    public init(levelCount: Int, voxelCount: Double = 0) {
+        precondition(levelCount >= 0)
         self.levelCount = levelCount
-        self.columnCount = columnCount
-        self.counts = Array(repeating: 0, count: levelCount * columnCount)
+        self.cells = []
+        self.voxelCount = voxelCount
+    }
+
+    /// A matrix from cells already sorted by (level, size), each with a positive count.
+    init(levelCount: Int, sortedCells: [Cell], voxelCount: Double) {
+        self.levelCount = levelCount
+        self.cells = sortedCells
         self.voxelCount = voxelCount
     }
 
     /// A matrix from explicit (level, size, count) entries, e.g. a table of the IBSI manual.
     public init(levelCount: Int, entries: [(level: Int, size: Int, count: Double)], voxelCount: Double = 0) {
-        let columns = entries.map(\.size).max() ?? 0
-        self.init(levelCount: levelCount, columnCount: columns, voxelCount: voxelCount)
+        self.init(levelCount: levelCount, voxelCount: voxelCount)
         for e in entries { add(level: e.level, size: e.size, count: e.count) }
+    }
+
+    /// Number of columns Nj: the largest size with a non-zero element (0 for an empty matrix).
+    public var columnCount: Int {
+        var m = 0
+        for c in cells where Int(c.size) > m { m = Int(c.size) }
+        return m
+    }
+
+    /// Position of (level, size) in `cells`, or where it would be inserted.
+    private func position(level: Int, size: Int) -> (index: Int, found: Bool) {
+        var lo = 0, hi = cells.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let c = cells[mid]
+            if (Int(c.level), Int(c.size)) < (level, size) { lo = mid + 1 } else { hi = mid }
+        }
+        let found = lo < cells.count && Int(cells[lo].level) == level && Int(cells[lo].size) == size
+        return (lo, found)
     }
 
     /// Element (i, j), both 1-based; 0 for a size beyond the last column.
     public subscript(level: Int, size: Int) -> Double {
         precondition(level >= 1 && level <= levelCount && size >= 1)
-        return size > columnCount ? 0 : counts[(level - 1) * columnCount + size - 1]
+        let p = position(level: level, size: size)
+        return p.found ? cells[p.index].count : 0
     }
 
-    @inline(__always)
+    /// Adds `count` to element (level, size). Meant for small, hand-made matrices: the matrix
+    /// builders accumulate in a `SizeTally`.
     public mutating func add(level: Int, size: Int, count: Double = 1) {
         precondition(level >= 1 && level <= levelCount && size >= 1)
-        if size > columnCount { widen(to: size) }
-        counts[(level - 1) * columnCount + size - 1] += count
+        guard count != 0 else { return }
+        let p = position(level: level, size: size)
+        if p.found {
+            cells[p.index].count += count
+            if cells[p.index].count == 0 { cells.remove(at: p.index) }
+        } else {
+            cells.insert(Cell(level: Int32(level), size: Int32(size), count: count), at: p.index)
+        }
     }
 
     public mutating func addVoxels(_ n: Double) { voxelCount += n }
 
     /// N_s: the sum of all elements (number of runs, zones or voxels counted).
-    public var total: Double { counts.reduce(0, +) }
+    public var total: Double {
+        var t = 0.0
+        for c in cells { t += c.count }
+        return t
+    }
 
     /// True when the matrix holds nothing (an empty slice): its features are undefined.
-    public var isEmpty: Bool { total == 0 }
+    public var isEmpty: Bool { cells.isEmpty }
 
     /// Row marginal r_i. = sum over j of r_ij, for i = 1...Ng (index i - 1).
     public var rowSums: [Double] {
         var r = [Double](repeating: 0, count: levelCount)
-        for i in 0..<levelCount {
-            var s = 0.0
-            for j in 0..<columnCount { s += counts[i * columnCount + j] }
-            r[i] = s
-        }
+        for c in cells { r[Int(c.level) - 1] += c.count }
         return r
     }
 
     /// Column marginal r_.j = sum over i of r_ij, for j = 1...Nj (index j - 1).
     public var columnSums: [Double] {
-        var c = [Double](repeating: 0, count: columnCount)
-        for i in 0..<levelCount {
-            for j in 0..<columnCount { c[j] += counts[i * columnCount + j] }
-        }
-        return c
+        var s = [Double](repeating: 0, count: columnCount)
+        for c in cells { s[Int(c.size) - 1] += c.count }
+        return s
     }
 
     /// The non-zero elements as (level, size, count), rows first: convenient for comparison with
     /// the sparse tables of the IBSI manual.
     public var entries: [(level: Int, size: Int, count: Double)] {
-        var out: [(level: Int, size: Int, count: Double)] = []
-        for i in 0..<levelCount {
-            for j in 0..<columnCount where counts[i * columnCount + j] != 0 {
-                out.append((i + 1, j + 1, counts[i * columnCount + j]))
-            }
-        }
-        return out
+        cells.map { (Int($0.level), Int($0.size), $0.count) }
     }
 
     /// Adds another matrix element-wise and sums N_v (IBSI matrix merging).
     public mutating func merge(_ other: GreyLevelSizeMatrix) {
         precondition(other.levelCount == levelCount, "merged matrices must have the same grey levels")
-        if other.columnCount > columnCount { widen(to: other.columnCount) }
-        for i in 0..<levelCount {
-            let a = i * columnCount, b = i * other.columnCount
-            for j in 0..<other.columnCount { counts[a + j] += other.counts[b + j] }
-        }
-        voxelCount += other.voxelCount
+        self = .merged([self, other], levelCount: levelCount)
     }
 
     /// The element-wise sum of matrices with the same number of grey levels (N_v summed too).
     public static func merged(_ matrices: [GreyLevelSizeMatrix], levelCount: Int) -> GreyLevelSizeMatrix {
-        var m = GreyLevelSizeMatrix(levelCount: levelCount, columnCount: matrices.map(\.columnCount).max() ?? 0)
-        for other in matrices { m.merge(other) }
-        return m
+        var voxels = 0.0
+        var largest = 0
+        for m in matrices {
+            precondition(m.levelCount == levelCount, "merged matrices must have the same grey levels")
+            voxels += m.voxelCount
+            for c in m.cells where Int(c.size) > largest { largest = Int(c.size) }
+        }
+        let nonEmpty = matrices.filter { !$0.cells.isEmpty }
+        if nonEmpty.count <= 1 {
+            return GreyLevelSizeMatrix(levelCount: levelCount, sortedCells: nonEmpty.first?.cells ?? [], voxelCount: voxels)
+        }
+        let tally = SizeTally(levelCount: levelCount, largestSize: largest)
+        for m in nonEmpty {
+            for c in m.cells { tally.add(level: Int(c.level), size: Int(c.size), count: c.count) }
+        }
+        return tally.take(voxelCount: voxels)
+    }
+}
+
+/// Accumulates the elements of one grey level × size matrix at a time, then hands them over as a
+/// sorted `GreyLevelSizeMatrix` and is ready for the next one.
+///
+/// Sizes up to a bound are counted in a dense Ng × bound table that is allocated once and reset
+/// only where it was touched, so building many small matrices (per slice and direction) costs no
+/// zeroing; the rare larger sizes (big zones) go to a short list that is sorted on `take`.
+final class SizeTally {
+    let levelCount: Int
+    /// Sizes 1...denseSizes are counted in `dense`.
+    let denseSizes: Int
+    private let dense: UnsafeMutablePointer<Double>
+    /// Indices of `dense` that became non-zero, in no particular order.
+    private let touched: UnsafeMutablePointer<Int32>
+    private var touchedCount = 0
+    /// Elements of sizes above `denseSizes`, one entry per `add`.
+    private var overflow: [(level: Int32, size: Int32, count: Double)] = []
+
+    /// Dense cells at most: 2^18 (2 MB), whatever Ng is.
+    static let denseLimit = 1 << 18
+
+    /// A tally for sizes up to `largestSize` (larger ones are still accepted).
+    init(levelCount: Int, largestSize: Int) {
+        precondition(levelCount >= 0 && levelCount <= Int(UInt16.max))
+        self.levelCount = levelCount
+        let bound = levelCount == 0 ? 0 : min(max(largestSize, 1), max(16, Self.denseLimit / levelCount))
+        self.denseSizes = bound
+        let cells = max(levelCount * bound, 1)
+        dense = .allocate(capacity: cells)
+        dense.initialize(repeating: 0, count: cells)
+        touched = .allocate(capacity: cells)
     }
 
-    private mutating func widen(to columns: Int) {
-        var wider = [Double](repeating: 0, count: levelCount * columns)
-        for i in 0..<levelCount {
-            for j in 0..<columnCount { wider[i * columns + j] = counts[i * columnCount + j] }
+    deinit {
+        dense.deallocate()
+        touched.deallocate()
+    }
+
+    @inline(__always)
+    func add(level: Int, size: Int, count: Double = 1) {
+        if size <= denseSizes {
+            let k = (level - 1) * denseSizes + (size - 1)
+            if dense[k] == 0 {
+                touched[touchedCount] = Int32(truncatingIfNeeded: k)
+                touchedCount += 1
+            }
+            dense[k] += count
+        } else {
+            overflow.append((Int32(level), Int32(size), count))
         }
-        counts = wider
-        columnCount = columns
+    }
+
+    /// Adds a size above `denseSizes`.
+    func addOverflow(level: Int, size: Int, count: Double) {
+        overflow.append((Int32(level), Int32(size), count))
+    }
+
+    /// The counting state of the tally as a value, which the compiler can keep in registers
+    /// through a hot loop (a class's stored properties must be reloaded after every store
+    /// through a pointer). Valid only within `counting`.
+    struct Cursor {
+        let dense: UnsafeMutablePointer<Double>
+        let touched: UnsafeMutablePointer<Int32>
+        let denseSizes: Int
+        var touchedCount: Int
+        let tally: SizeTally
+
+        @inline(__always)
+        mutating func add(level: Int, size: Int) {
+            if size <= denseSizes {
+                let k = (level &- 1) &* denseSizes &+ (size &- 1)
+                if dense[k] == 0 {
+                    touched[touchedCount] = Int32(truncatingIfNeeded: k)
+                    touchedCount &+= 1
+                }
+                dense[k] += 1
+            } else {
+                tally.addOverflow(level: level, size: size, count: 1)
+            }
+        }
+    }
+
+    /// Runs `body` with a cursor on the tally; `take` must not be called within it.
+    @inline(__always)
+    func counting<R>(_ body: (inout Cursor) -> R) -> R {
+        var cursor = Cursor(dense: dense, touched: touched, denseSizes: denseSizes, touchedCount: touchedCount, tally: self)
+        let result = body(&cursor)
+        touchedCount = cursor.touchedCount
+        return result
+    }
+
+    /// The matrix counted since the last `take`, with N_v = `voxelCount`; the tally is then empty.
+    func take(voxelCount: Double) -> GreyLevelSizeMatrix {
+        var keys = UnsafeMutableBufferPointer(start: touched, count: touchedCount)
+        keys.sort()
+        var large: [(level: Int32, size: Int32, count: Double)] = []
+        if !overflow.isEmpty {
+            overflow.sort { ($0.level, $0.size) < ($1.level, $1.size) }
+            for e in overflow {
+                if let last = large.last, last.level == e.level, last.size == e.size {
+                    large[large.count - 1].count += e.count
+                } else {
+                    large.append(e)
+                }
+            }
+            overflow.removeAll(keepingCapacity: true)
+        }
+        var cells: [GreyLevelSizeMatrix.Cell] = []
+        cells.reserveCapacity(touchedCount + large.count)
+        var o = 0
+        for k in keys {
+            let index = Int(k)
+            let level = Int32(index / denseSizes + 1), size = Int32(index % denseSizes + 1)
+            // Larger sizes of lower grey levels come first (row-major order).
+            while o < large.count && large[o].level < level {
+                cells.append(.init(level: large[o].level, size: large[o].size, count: large[o].count))
+                o += 1
+            }
+            cells.append(.init(level: level, size: size, count: dense[index]))
+            dense[index] = 0
+        }
+        while o < large.count {
+            cells.append(.init(level: large[o].level, size: large[o].size, count: large[o].count))
+            o += 1
+        }
+        touchedCount = 0
+        return GreyLevelSizeMatrix(levelCount: levelCount, sortedCells: cells, voxelCount: voxelCount)
     }
 }
 
@@ -160,33 +324,40 @@ extension GreyLevelSizeMatrix {
     /// The values of `features` for this matrix, in the same order; all NaN when the matrix is
     /// empty (N_s = 0), where none of the formulas is defined. Marginals are computed once.
     public func values(of features: [GreyLevelSizeFeature]) -> [Double] {
+        guard !cells.isEmpty else { return Array(repeating: .nan, count: features.count) }
+        // Counts are whole numbers, so N_s and the marginals are exact whatever the order of
+        // addition; the feature sums below keep the order of rows, columns and elements.
         let ns = total
-        guard ns > 0 else { return Array(repeating: .nan, count: features.count) }
-        let rows = rowSums, cols = columnSums
         var s = Sums()
-        for (k, r) in rows.enumerated() where r > 0 {
-            let i = Double(k + 1), i2 = i * i
-            s.lowGrey += r / i2
-            s.highGrey += r * i2
-            s.rowSquares += r * r
-            s.meanLevel += i * r
-        }
-        for (k, c) in cols.enumerated() where c > 0 {
-            let j = Double(k + 1), j2 = j * j
-            s.small += c / j2
-            s.large += c * j2
-            s.columnSquares += c * c
-            s.meanSize += j * c
-        }
-        s.meanLevel /= ns
-        s.meanSize /= ns
-        for k in 0..<levelCount {
-            let i = Double(k + 1), i2 = i * i
-            let base = k * columnCount
-            for l in 0..<columnCount {
-                let r = counts[base + l]
-                guard r > 0 else { continue }
-                let j = Double(l + 1), j2 = j * j
+        cells.withUnsafeBufferPointer { cells in
+            // Rows: the cells of a grey level are contiguous.
+            var k = 0
+            while k < cells.count {
+                let level = cells[k].level
+                var r = 0.0
+                while k < cells.count && cells[k].level == level {
+                    r += cells[k].count
+                    k += 1
+                }
+                let i = Double(level), i2 = i * i
+                s.lowGrey += r / i2
+                s.highGrey += r * i2
+                s.rowSquares += r * r
+                s.meanLevel += i * r
+            }
+            Self.forEachColumn(cells) { size, c in
+                let j = Double(size), j2 = j * j
+                s.small += c / j2
+                s.large += c * j2
+                s.columnSquares += c * c
+                s.meanSize += j * c
+            }
+            s.meanLevel /= ns
+            s.meanSize /= ns
+            for cell in cells {
+                let r = cell.count
+                let i = Double(cell.level), i2 = i * i
+                let j = Double(cell.size), j2 = j * j
                 s.smallLow += r / (i2 * j2)
                 s.smallHigh += r * i2 / j2
                 s.largeLow += r * j2 / i2
@@ -217,6 +388,35 @@ extension GreyLevelSizeMatrix {
             case .sizeVariance: s.sizeVariance
             case .sizeEntropy: s.entropy
             case .energy: s.energy
+            }
+        }
+    }
+
+    /// Calls `body` with each non-zero column sum r_.j, sizes ascending. A narrow matrix sums into
+    /// a dense scratch row; a wide one (a zone matrix as wide as its largest zone) sorts its cells
+    /// by size instead of scanning every empty column.
+    @inline(__always)
+    private static func forEachColumn(_ cells: UnsafeBufferPointer<Cell>, _ body: (Int, Double) -> Void) {
+        var largest = 0
+        for c in cells where Int(c.size) > largest { largest = Int(c.size) }
+        if largest <= 4 * cells.count + 64 {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: largest + 1) { column in
+                column.initialize(repeating: 0)
+                for c in cells { column[Int(c.size)] += c.count }
+                for j in 1...largest where column[j] > 0 { body(j, column[j]) }
+            }
+        } else {
+            var bySize = cells.map { (size: $0.size, count: $0.count) }
+            bySize.sort { $0.size < $1.size }
+            var k = 0
+            while k < bySize.count {
+                let size = bySize[k].size
+                var c = 0.0
+                while k < bySize.count && bySize[k].size == size {
+                    c += bySize[k].count
+                    k += 1
+                }
+                body(Int(size), c)
             }
         }
     }
@@ -295,11 +495,14 @@ struct PaddedLevels {
         self.size = size
         var padded = [UInt16](repeating: 0, count: size.x * size.y * size.z)
         volume.levels.withUnsafeBufferPointer { src in
-            for z in 0..<s.z {
-                for y in 0..<s.y {
-                    let from = s.x * (y + s.y * z)
-                    let to = margin + size.x * (y + margin + size.y * (z + margin))
-                    for x in 0..<s.x { padded[to + x] = src[from + x] }
+            padded.withUnsafeMutableBufferPointer { dst in
+                guard s.x > 0 else { return }
+                for z in 0..<s.z {
+                    for y in 0..<s.y {
+                        let from = s.x * (y + s.y * z)
+                        let to = margin + size.x * (y + margin + size.y * (z + margin))
+                        (dst.baseAddress! + to).update(from: src.baseAddress! + from, count: s.x)
+                    }
                 }
             }
         }

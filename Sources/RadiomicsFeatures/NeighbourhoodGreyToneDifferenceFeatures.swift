@@ -85,10 +85,10 @@ public enum NeighbourhoodGreyToneDifferenceFeatures {
     /// - 3D (KOBO): features of the matrix with 3D neighbourhoods.
     public static func compute(_ volume: DiscretisedVolume, settings: TextureSettings) -> FeatureValues {
         let builder = NeighbourhoodGreyToneDifferenceMatrixBuilder(volume, distance: settings.ngtdmDistance)
+        let matrices = builder.allMatrices()
         var perSlice = CooccurrenceFeatures.FeatureMean(count: table.count)
         var merged = NeighbourhoodGreyToneDifferenceMatrix(levelCount: builder.levelCount)
-        for z in 0..<builder.sliceCount {
-            let m = builder.sliceMatrix(z: z)
+        for m in matrices.slices {
             perSlice.add(features(of: m))
             merged += m
         }
@@ -96,7 +96,7 @@ public enum NeighbourhoodGreyToneDifferenceFeatures {
         let byAggregation: [Aggregation: [Double]] = [
             .slice2D: perSlice.values,
             .volume2_5D: features(of: merged) ?? undefined,
-            .volume3D: features(of: builder.volumeMatrix()) ?? undefined,
+            .volume3D: features(of: matrices.volume) ?? undefined,
         ]
         var out = FeatureValues()
         for aggregation in Aggregation.nonDirectional {

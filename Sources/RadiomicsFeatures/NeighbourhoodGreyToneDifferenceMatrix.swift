@@ -75,16 +75,141 @@ public struct NeighbourhoodGreyToneDifferenceMatrixBuilder: Sendable {
     /// The matrix of slice `z`, neighbourhoods within the slice.
     public func sliceMatrix(z: Int) -> NeighbourhoodGreyToneDifferenceMatrix {
         precondition(z >= 0 && z < sliceCount, "slice out of range")
-        return matrix(slices: z..<(z + 1), depth: 0)
+        return allMatrices().slices[z]
     }
 
     /// The matrix of the volume, 3D neighbourhoods.
     public func volumeMatrix() -> NeighbourhoodGreyToneDifferenceMatrix {
-        matrix(slices: 0..<sliceCount, depth: distance)
+        allMatrices().volume
     }
 
-    /// Centre voxels in `slices`; neighbours up to `depth` slices away (0: in-plane only).
-    private func matrix(slices: Range<Int>, depth: Int) -> NeighbourhoodGreyToneDifferenceMatrix {
+    /// Neighbourhoods wider than this are summed voxel by voxel: the packed box sums below need
+    /// (2 delta + 1)^3 to fit in 23 bits.
+    static let largestBoxDistance = 50
+
+    /// The matrix of every slice (in-slice neighbourhoods) and of the volume (3D neighbourhoods).
+    ///
+    /// The neighbourhood of a voxel is a (2 delta + 1)-wide cube (a square in a slice), so the
+    /// grey level sum and the number of ROI voxels over it are box sums, which separate into
+    /// sums along x, then y (the in-slice box), then z (the 3D box): 3 (2 delta + 1) additions
+    /// per voxel instead of (2 delta + 1)^3. Both quantities are whole numbers, summed exactly in
+    /// one 64-bit integer: an ROI voxel of level g contributes g + 2^40. The matrices then
+    /// visit the centres in storage order, as the voxel-by-voxel definition does.
+    func allMatrices() -> (slices: [NeighbourhoodGreyToneDifferenceMatrix], volume: NeighbourhoodGreyToneDifferenceMatrix) {
+        guard distance <= Self.largestBoxDistance else {
+            return ((0..<sliceCount).map { referenceMatrix(slices: $0..<($0 + 1), depth: 0) },
+                    referenceMatrix(slices: 0..<sliceCount, depth: distance))
+        }
+        let delta = distance
+        let ng = levelCount
+        let padded = PaddedLevels(volume, margin: delta)
+        let s = volume.grid.size
+        let p = padded.size
+        let n = p.x * p.y * p.z
+        let countUnit = 1 << 40
+        let sumMask = countUnit - 1
+        // Packed voxel values, then box sums along x, along x and y, along x, y and z. Padding
+        // rows and slices hold 0 throughout, which the later passes read as such.
+        var value = [Int](repeating: 0, count: n)
+        var alongX = [Int](repeating: 0, count: n)
+        var inSlice = [Int](repeating: 0, count: n)
+        var slices: [NeighbourhoodGreyToneDifferenceMatrix] = []
+        slices.reserveCapacity(s.z)
+        var counts3D = [Int](repeating: 0, count: ng)
+        var differences3D = [Double](repeating: 0, count: ng)
+        padded.levels.withUnsafeBufferPointer { l in
+            value.withUnsafeMutableBufferPointer { v in
+                alongX.withUnsafeMutableBufferPointer { bx in
+                    inSlice.withUnsafeMutableBufferPointer { bxy in
+                        for z in 0..<s.z {
+                            for y in 0..<s.y {
+                                let row = padded.index(0, y, z)
+                                for i in (row - delta)..<(row + s.x + delta) {
+                                    let g = Int(l[i])
+                                    v[i] = g == 0 ? 0 : g | countUnit
+                                }
+                            }
+                        }
+                        for z in 0..<s.z {
+                            for y in 0..<s.y {
+                                let row = padded.index(0, y, z)
+                                if delta == 1 {
+                                    for i in row..<(row + s.x) { bx[i] = v[i &- 1] &+ v[i] &+ v[i &+ 1] }
+                                } else {
+                                    for i in row..<(row + s.x) {
+                                        var t = 0
+                                        for d in -delta...delta { t &+= v[i &+ d] }
+                                        bx[i] = t
+                                    }
+                                }
+                            }
+                        }
+                        let ys = p.x
+                        for z in 0..<s.z {
+                            for y in 0..<s.y {
+                                let row = padded.index(0, y, z)
+                                if delta == 1 {
+                                    for i in row..<(row + s.x) { bxy[i] = bx[i &- ys] &+ bx[i] &+ bx[i &+ ys] }
+                                } else {
+                                    for i in row..<(row + s.x) {
+                                        var t = 0
+                                        for d in -delta...delta { t &+= bx[i &+ d &* ys] }
+                                        bxy[i] = t
+                                    }
+                                }
+                            }
+                        }
+                        // The 2D matrices, slice by slice.
+                        for z in 0..<s.z {
+                            var counts = [Int](repeating: 0, count: ng)
+                            var differences = [Double](repeating: 0, count: ng)
+                            for y in 0..<s.y {
+                                let row = padded.index(0, y, z)
+                                for i in row..<(row + s.x) {
+                                    let level = Int(l[i])
+                                    if level == 0 { continue }
+                                    // The box holds the centre voxel itself, which is in the ROI.
+                                    let box = bxy[i] &- v[i]
+                                    let neighbours = box >> 40
+                                    if neighbours == 0 { continue }
+                                    counts[level - 1] += 1
+                                    differences[level - 1] += abs(Double(level) - Double(box & sumMask) / Double(neighbours))
+                                }
+                            }
+                            slices.append(NeighbourhoodGreyToneDifferenceMatrix(counts: counts, differences: differences))
+                        }
+                        // The 3D matrix: the in-slice boxes summed over neighbouring slices.
+                        let zs = p.x * p.y
+                        for z in 0..<s.z {
+                            for y in 0..<s.y {
+                                let row = padded.index(0, y, z)
+                                for i in row..<(row + s.x) {
+                                    let level = Int(l[i])
+                                    if level == 0 { continue }
+                                    var box = 0 &- v[i]
+                                    if delta == 1 {
+                                        box &+= bxy[i &- zs] &+ bxy[i] &+ bxy[i &+ zs]
+                                    } else {
+                                        for d in -delta...delta { box &+= bxy[i &+ d &* zs] }
+                                    }
+                                    let neighbours = box >> 40
+                                    if neighbours == 0 { continue }
+                                    counts3D[level - 1] += 1
+                                    differences3D[level - 1] += abs(Double(level) - Double(box & sumMask) / Double(neighbours))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (slices, NeighbourhoodGreyToneDifferenceMatrix(counts: counts3D, differences: differences3D))
+    }
+
+    /// The matrix of centre voxels in `slices`, neighbours up to `depth` slices away (0:
+    /// in-plane only), each neighbourhood summed voxel by voxel. The direct form of the
+    /// definition: used for very wide neighbourhoods, and by the tests as a reference.
+    func referenceMatrix(slices: Range<Int>, depth: Int) -> NeighbourhoodGreyToneDifferenceMatrix {
         let ng = levelCount
         var counts = Array(repeating: 0, count: ng)
         var differences = Array(repeating: 0.0, count: ng)

@@ -11,47 +11,59 @@ public enum RunLengthMatrix {
     /// The run length matrix along `direction`: over the whole block, or within slice `slice`
     /// only (z index of the block; `direction` must then be in-plane). N_v is the number of
     /// intensity-mask voxels the runs were counted in.
-    ///
-    /// Each ROI voxel whose predecessor along the direction is outside the block or of another
-    /// grey level starts a run, which is then walked to its end: every voxel is read at most
-    /// twice per direction.
     public static func build(_ volume: DiscretisedVolume, direction: TextureDirection, slice: Int? = nil) -> GreyLevelSizeMatrix {
         precondition(slice == nil || direction.isInPlane, "a slice matrix needs an in-plane direction")
+        let counter = RunCounter(volume)
         let s = volume.grid.size
-        let zRange = slice.map { $0..<($0 + 1) } ?? 0..<s.z
-        let dx = direction.dx, dy = direction.dy, dz = direction.dz
-        // The longest possible run: the shortest block side among the axes the direction moves along.
-        var longest = Int.max
-        if dx != 0 { longest = min(longest, s.x) }
-        if dy != 0 { longest = min(longest, s.y) }
-        if dz != 0 { longest = min(longest, s.z) }
-        var m = GreyLevelSizeMatrix(levelCount: volume.levelCount, columnCount: longest == Int.max ? 0 : longest)
-        let step = direction.flatOffset(size: s)
-        var voxels = 0
-        volume.levels.withUnsafeBufferPointer { l in
-            for z in zRange {
-                for y in 0..<s.y {
-                    var i = s.x * (y + s.y * z)
-                    for x in 0..<s.x {
-                        defer { i += 1 }
-                        let g = l[i]
-                        guard g != 0 else { continue }
-                        voxels += 1
-                        let px = x - dx, py = y - dy, pz = z - dz
-                        if px >= 0, py >= 0, pz >= 0, px < s.x, py < s.y, pz < s.z, l[i - step] == g { continue }
-                        var length = 1
-                        var qx = x + dx, qy = y + dy, qz = z + dz, q = i + step
-                        while qx >= 0, qy >= 0, qz >= 0, qx < s.x, qy < s.y, qz < s.z, l[q] == g {
-                            length += 1
-                            qx += dx; qy += dy; qz += dz; q += step
+        let slices = slice.map { $0..<($0 + 1) } ?? 0..<s.z
+        let voxels = roiVoxelsPerSlice(volume)[slices].reduce(0, +)
+        counter.count(direction, slices: slices)
+        return counter.tally.take(voxelCount: Double(voxels))
+    }
+}
+
+/// Counts runs in the grey levels padded by one voxel of level 0: the padding ends every run at
+/// the block border, so the walk along a direction needs no bounds checks.
+struct RunCounter {
+    let padded: PaddedLevels
+    let size: SIMD3<Int>
+    let tally: SizeTally
+
+    init(_ volume: DiscretisedVolume) {
+        padded = PaddedLevels(volume, margin: 1)
+        size = volume.grid.size
+        // No run is longer than the longest side of the block.
+        tally = SizeTally(levelCount: volume.levelCount, largestSize: max(size.x, size.y, size.z))
+    }
+
+    /// Adds to `tally` the runs along `direction` that start in `slices` (z of the block; an
+    /// in-plane direction keeps its runs in their slice). Each ROI voxel whose predecessor has
+    /// another grey level (or is padding) starts a run, which is walked to its end: every voxel
+    /// is read at most twice.
+    func count(_ direction: TextureDirection, slices: Range<Int>) {
+        let step = padded.offset(direction.dx, direction.dy, direction.dz)
+        let s = size
+        tally.counting { tally in
+            padded.levels.withUnsafeBufferPointer { l in
+                let l = l.baseAddress!
+                for z in slices {
+                    for y in 0..<s.y {
+                        let row = padded.index(0, y, z)
+                        for i in row..<(row + s.x) {
+                            let g = l[i]
+                            if g == 0 || l[i &- step] == g { continue }
+                            var q = i &+ step
+                            var length = 1
+                            while l[q] == g {
+                                length &+= 1
+                                q &+= step
+                            }
+                            tally.add(level: Int(g), size: length)
                         }
-                        m.add(level: Int(g), size: length)
                     }
                 }
             }
         }
-        m.addVoxels(Double(voxels))
-        return m
     }
 }
 
@@ -68,16 +80,23 @@ public struct RunLengthMatrices: Sendable {
     public init(_ volume: DiscretisedVolume) {
         let s = volume.grid.size
         levelCount = volume.levelCount
+        let counter = RunCounter(volume)
+        let voxels = roiVoxelsPerSlice(volume)
         slices = (0..<s.z).map { z in
-            TextureDirections.inPlane.map { RunLengthMatrix.build(volume, direction: $0, slice: z) }
+            TextureDirections.inPlane.map { direction in
+                counter.count(direction, slices: z..<(z + 1))
+                return counter.tally.take(voxelCount: Double(voxels[z]))
+            }
         }
-        let inPlaneCount = TextureDirections.inPlane.count
+        let roiVoxels = Double(voxels.reduce(0, +))
+        let inPlane = TextureDirections.inPlane
         var volumetric: [GreyLevelSizeMatrix] = []
         for (d, direction) in TextureDirections.volumetric.enumerated() {
-            if d < inPlaneCount && TextureDirections.volumetric[d] == TextureDirections.inPlane[d] {
+            if d < inPlane.count && direction == inPlane[d] {
                 volumetric.append(.merged(slices.map { $0[d] }, levelCount: volume.levelCount))
             } else {
-                volumetric.append(RunLengthMatrix.build(volume, direction: direction))
+                counter.count(direction, slices: 0..<s.z)
+                volumetric.append(counter.tally.take(voxelCount: roiVoxels))
             }
         }
         self.volumetric = volumetric
@@ -88,14 +107,16 @@ public struct RunLengthMatrices: Sendable {
         slices.map { .merged($0, levelCount: levelCount) }
     }
 
-    /// 2.5D, direction-merged: per in-plane direction, the sum over slices.
+    /// 2.5D, direction-merged: per in-plane direction, the sum over slices; these are the
+    /// volumetric matrices of the in-plane directions.
     public var directionMerged: [GreyLevelSizeMatrix] {
-        (0..<TextureDirections.inPlane.count).map { d in .merged(slices.map { $0[d] }, levelCount: levelCount) }
+        Array(volumetric.prefix(TextureDirections.inPlane.count))
     }
 
-    /// 2.5D, merged: the sum of every slice and in-plane direction.
+    /// 2.5D, merged: the sum of every slice and in-plane direction (the sum of the
+    /// direction-merged matrices: the same whole-number counts).
     public var allSlicesMerged: GreyLevelSizeMatrix {
-        .merged(slices.flatMap { $0 }, levelCount: levelCount)
+        .merged(directionMerged, levelCount: levelCount)
     }
 
     /// 3D, merged: the sum over the volumetric directions.

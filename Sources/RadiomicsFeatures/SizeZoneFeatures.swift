@@ -46,8 +46,8 @@ public enum SizeZoneFeatures {
     public static let definitions: [FeatureDefinition] = family.definitions
 
     public static func compute(_ volume: DiscretisedVolume, settings: TextureSettings) -> FeatureValues {
-        family.emitNonDirectional(slices: SizeZoneMatrix.slices(volume), volumetric: SizeZoneMatrix.volumetric(volume),
-                                  levelCount: volume.levelCount)
+        let m = SizeZoneMatrix.matrices(volume)
+        return family.emitNonDirectional(slices: m.slices, volumetric: m.volumetric, levelCount: volume.levelCount)
     }
 
     private static func def(_ tag: String, _ code: String, _ name: String) -> FeatureDefinition {

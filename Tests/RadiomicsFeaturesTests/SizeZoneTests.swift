@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func emptyMatricesAreSkippedInAverages() {
-        let empty = GreyLevelSizeMatrix(levelCount: 2, columnCount: 3, voxelCount: 0)
+        let empty = GreyLevelSizeMatrix(levelCount: 2, voxelCount: 0)
         #expect(empty.values(of: [.smallSizeEmphasis]).first!.isNaN)
         let avg = GreyLevelSizeMatrix.averageValues(of: [.percentage], over: [Self.m, empty, Self.m])
         #expect(abs(avg[0] - 0.6) < 1e-15)
