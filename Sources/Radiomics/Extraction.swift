@@ -204,6 +204,16 @@ public struct Extractor: Sendable {
     public func computeFeatures(_ roi: RegionOfInterest, timings: inout StepTimings) throws -> FeatureValues {
         let families = Set(settings.enabledFamilies)
         let range = settings.reSegmentation.range
+        // Moran's I and Geary's C (most of morphology's cost, and the longest task on a large
+        // ROI) read only the image and the intensity mask: they start now, beside the
+        // discretisation and every other task, and idle threads join their chunks.
+        let autocorrelation: Background<(values: FeatureValues, seconds: Double)>? = families.contains(.morphology) ? Background {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let values = MorphologyFeatures.autocorrelation(roi)
+            return (values, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        } : nil
+        // On an early error, still wait for it: no work of this case outlives the call.
+        defer { _ = autocorrelation?.value }
         let textureFamilies: Set<FeatureFamily> = [
             .intensityHistogram, .cooccurrence, .runLength, .sizeZone, .distanceZone,
             .neighbourhoodGreyToneDifference, .neighbouringGreyLevelDependence,
@@ -211,25 +221,22 @@ public struct Extractor: Sendable {
         let discretised: DiscretisedVolume? = families.isDisjoint(with: textureFamilies) ? nil : try timings.measure("discretisation") {
             try Discretisation.discretise(roi, settings: settings.discretisation, reSegmentationRange: range)
         }
-        // Every family (and Moran's I / Geary's C, most of morphology's cost, on their own) is a
-        // task; the tasks run on all cores, heaviest first, each into its own slot, and the
-        // slots are joined in catalogue order: the output does not depend on the scheduling.
+        // Every other family is a task; the tasks run on all cores, heaviest first, each into
+        // its own slot, and the slots are joined in catalogue order: the output does not depend
+        // on the scheduling.
         let texture = settings.texture
         let sphereVolume = settings.localIntensitySphereVolume
         // The intensity-mask intensities, gathered once for the statistics and the IVH settings.
         let intensities = families.isDisjoint(with: [.statistics, .intensityVolumeHistogram]) ? [] : roi.intensities
         // Scheduling rank per family, costliest first (measured on the CT phantom).
         let rank: [FeatureFamily: Int] = [
-            .cooccurrence: 2, .runLength: 3, .sizeZone: 4, .localIntensity: 5, .neighbouringGreyLevelDependence: 6,
-            .distanceZone: 7, .neighbourhoodGreyToneDifference: 7, .statistics: 8, .intensityVolumeHistogram: 9,
-            .intensityHistogram: 10,
+            .cooccurrence: 2, .runLength: 3, .distanceZone: 4, .localIntensity: 5, .sizeZone: 6,
+            .neighbourhoodGreyToneDifference: 7, .neighbouringGreyLevelDependence: 8, .statistics: 9,
+            .intensityVolumeHistogram: 9, .intensityHistogram: 10,
         ]
         var tasks: [FeatureTask] = []
         for family in FeatureFamily.allCases where families.contains(family) {
             if family == .morphology {
-                tasks.append(FeatureTask(name: "morph (moran/geary)", family: family, cost: 0) {
-                    MorphologyFeatures.autocorrelation(roi)
-                })
                 tasks.append(FeatureTask(name: "morph", family: family, cost: 1) {
                     MorphologyFeatures.compute(roi, autocorrelation: false)
                 })
@@ -265,8 +272,13 @@ public struct Extractor: Sendable {
             let result = Result { try work[t].work() }
             slots.store(t, result, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
+        let moranGeary = autocorrelation?.value
         timings.record("features", seconds: Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9)
         var out = FeatureValues()
+        if let moranGeary {
+            timings.recordTask("morph (moran/geary)", seconds: moranGeary.seconds)
+            out.append(contentsOf: moranGeary.values)
+        }
         for (t, task) in tasks.enumerated() {
             let (result, seconds) = slots.load(t)
             timings.recordTask(task.name, seconds: seconds)
