@@ -54,10 +54,12 @@ extension SpatialAutocorrelation {
 private final class SharedBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Double>
     let count: Int
-    init(count: Int) {
+    /// `zeroed: false` for buffers that the passes write in full before reading: zeroing tens
+    /// of megabytes first costs as much as a texture family.
+    init(count: Int, zeroed: Bool = true) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
     func deallocate() { pointer.deallocate() }
 }
@@ -118,9 +120,12 @@ private struct SpectralPlan: Sendable {
     func sums(_ fields: (indicator: SharedBuffer, deviation: SharedBuffer)) -> (w: Double, s: Double, t: Double) {
         // x pass of the fields: for field f (m, g, h), spectra at (w_x, y, z), z fastest.
         let planeCells = e.y * zRows
-        let spectra = (0..<3).map { _ in (re: SharedBuffer(count: h.x * planeCells), im: SharedBuffer(count: h.x * planeCells)) }
+        // Both are written in full by the x passes (all zRows rows of every plane).
+        let spectra = (0..<3).map { _ in
+            (re: SharedBuffer(count: h.x * planeCells, zeroed: false), im: SharedBuffer(count: h.x * planeCells, zeroed: false))
+        }
         // x pass of the kernel: real, at (w_x, delta_y, delta_z), delta_z fastest.
-        let kernelX = SharedBuffer(count: h.x * planeCells)
+        let kernelX = SharedBuffer(count: h.x * planeCells, zeroed: false)
         defer {
             for f in spectra { f.re.deallocate(); f.im.deallocate() }
             kernelX.deallocate()
