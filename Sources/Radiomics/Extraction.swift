@@ -90,9 +90,20 @@ public struct Extractor: Sendable {
 
     public func extract(_ input: CaseInput) throws -> ExtractionResult {
         var timings = StepTimings()
-        let loaded = try timings.measure("load image") { try ImageLoader.load(path: input.image, series: input.series) }
+        // A NIfTI mask file is decoded on another thread while the image loads; it is checked
+        // against the image afterwards, so the errors and their order are those of loading the
+        // image first. "load mask" is the time spent on the mask after the image was in.
+        let (path, label, roi) = (input.mask, input.label, input.roi)
+        let pendingMask = Background { MaskLoader.prepare(path: path, label: label, roi: roi) }
+        let loaded: LoadedImage
+        do {
+            loaded = try timings.measure("load image") { try ImageLoader.load(path: input.image, series: input.series) }
+        } catch {
+            _ = pendingMask.value
+            throw error
+        }
         let mask = try timings.measure("load mask") {
-            try MaskLoader.load(path: input.mask, label: input.label, roi: input.roi, onto: loaded, imagePath: input.image)
+            try MaskLoader.load(pendingMask.value, onto: loaded, imagePath: input.image)
         }
         var result = try extract(image: loaded.image, mask: mask, imageFile: input.image, timings: &timings)
         result.input = input

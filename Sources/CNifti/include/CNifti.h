@@ -14,6 +14,16 @@ int cnifti_copy_as_float(const nifti_image *nim, float *out, int64_t count);
 /// Same as above without intensity scaling, to double (for masks).
 int cnifti_copy_as_double(const nifti_image *nim, double *out, int64_t count);
 
+/// Turns a label map (any integer or float datatype, no intensity scaling) into a 0/1 mask in
+/// one pass, with every comparison made on the voxel value converted to double: `*integral` is
+/// set to 1 when every value is a whole number. For an integral map, `out[i]` is 1 where the
+/// value equals `label` (`has_label` != 0) or is non-zero (no label); for a map with non-integer
+/// values, where the value is >= 0.5 — unless a label was given, when nothing is written (such a
+/// map has no labels). `*selected` receives the number of 1s. Returns 0, or -1 for an
+/// unsupported datatype (complex, RGB).
+int cnifti_select_mask(const nifti_image *nim, int has_label, double label, uint8_t *out, int64_t count,
+                       int64_t *selected, int *integral);
+
 /// Silences nifti_clib's messages to stderr (we report errors ourselves).
 void cnifti_quiet(void);
 
