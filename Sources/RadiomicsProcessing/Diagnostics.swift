@@ -41,17 +41,19 @@ public enum Diagnostics {
 
         /// One pass over the voxels in storage order.
         public init(_ image: Image) {
-            var total = 0.0, lowest = Double.infinity, highest = -Double.infinity
+            // The sum runs in storage order in Double; the extremes are taken on the floats (the
+            // conversion to Double is exact and keeps the order), skipping NaN as min/max do.
+            var total = 0.0, lowest = Float.infinity, highest = -Float.infinity
             image.voxels.withUnsafeBufferPointer { v in
                 for f in v {
-                    let x = Double(f)
-                    total += x
-                    lowest = min(lowest, x)
-                    highest = max(highest, x)
+                    total += Double(f)
+                    lowest = f < lowest ? f : lowest
+                    highest = f > highest ? f : highest
                 }
             }
             let n = image.voxels.count
-            self.init(mean: n > 0 ? total / Double(n) : .nan, minimum: n > 0 ? lowest : .nan, maximum: n > 0 ? highest : .nan)
+            self.init(mean: n > 0 ? total / Double(n) : .nan, minimum: n > 0 ? Double(lowest) : .nan,
+                      maximum: n > 0 ? Double(highest) : .nan)
         }
     }
 
@@ -115,27 +117,7 @@ public enum Diagnostics {
 
     /// Voxel count and bounding box of a mask in one pass over its rows.
     static func summary(_ mask: Mask) -> (count: Int, box: BoundingBox?) {
-        let n = mask.grid.size
-        var count = 0
-        var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: -1)
-        mask.voxels.withUnsafeBufferPointer { v in
-            for z in 0..<n.z {
-                for y in 0..<n.y {
-                    let row = (y + n.y * z) * n.x
-                    var first = -1, last = -1
-                    for x in 0..<n.x where v[row + x] {
-                        if first < 0 { first = x }
-                        last = x
-                        count += 1
-                    }
-                    if first >= 0 {
-                        lo = pointwiseMin(lo, SIMD3(first, y, z))
-                        hi = pointwiseMax(hi, SIMD3(last, y, z))
-                    }
-                }
-            }
-        }
-        return (count, count > 0 ? BoundingBox(lower: lo, upper: hi) : nil)
+        mask.countAndBoundingBox()
     }
 
     /// `values(stage:...)` for a region of interest.
