@@ -103,6 +103,72 @@ struct SampleSummary {
         }
     }
 
+    /// `values` as Doubles in ascending order: the array `values.map(Double.init).sorted()`
+    /// gives, made by a stable LSD radix sort of the float bit patterns (mapped so that their
+    /// unsigned order is the numeric order), O(n) instead of a comparison sort. Digits shared by
+    /// every value are skipped. Samples holding NaN (which has no place in the order) or -0.0
+    /// (which the comparison sort keeps in place among the +0.0s, while its bit pattern
+    /// would sort first) and tiny samples take the comparison sort.
+    static func sortedDoubles(_ values: [Float]) -> [Double] {
+        let n = values.count
+        var special = false
+        values.withUnsafeBufferPointer { v in
+            for f in v where f.isNaN || (f == 0 && f.sign == .minus) { special = true; break }
+        }
+        if special || n < 64 { return values.map(Double.init).sorted() }
+        // Order-preserving keys: flip every bit of a negative float, only the sign bit of a
+        // positive one.
+        var keys = values.withUnsafeBufferPointer { v in
+            [UInt32](unsafeUninitializedCapacity: n) { out, initialized in
+                for i in 0..<n {
+                    let b = v[i].bitPattern
+                    out[i] = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
+                }
+                initialized = n
+            }
+        }
+        var scratch = [UInt32](repeating: 0, count: n)
+        let digits: [(shift: UInt32, bits: UInt32)] = [(0, 11), (11, 11), (22, 10)]
+        var counts = [Int](repeating: 0, count: 1 << 11)
+        for (shift, bits) in digits {
+            let mask = (UInt32(1) << bits) - 1
+            let buckets = 1 << Int(bits)
+            var skip = false
+            keys.withUnsafeBufferPointer { k in
+                counts.withUnsafeMutableBufferPointer { c in
+                    for j in 0..<buckets { c[j] = 0 }
+                    for key in k { c[Int((key >> shift) & mask)] += 1 }
+                    // One bucket holding everything: this digit is the same for all keys.
+                    if c[Int((k[0] >> shift) & mask)] == n { skip = true; return }
+                    var start = 0
+                    for j in 0..<buckets { let m = c[j]; c[j] = start; start += m }
+                }
+            }
+            if skip { continue }
+            keys.withUnsafeBufferPointer { k in
+                scratch.withUnsafeMutableBufferPointer { out in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for key in k {
+                            let d = Int((key >> shift) & mask)
+                            out[c[d]] = key
+                            c[d] += 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &scratch)
+        }
+        return keys.withUnsafeBufferPointer { k in
+            [Double](unsafeUninitializedCapacity: n) { out, initialized in
+                for i in 0..<n {
+                    let key = k[i]
+                    out[i] = Double(Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key))
+                }
+                initialized = n
+            }
+        }
+    }
+
     /// Coefficient of variation sigma / mu; NaN when the mean is 0.
     var coefficientOfVariation: Double {
         mean == 0 ? .nan : variance.squareRoot() / mean

@@ -156,3 +156,33 @@ func expectClose(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-12, _ what:
         assertCompliance(computed, references: refs, family: "stat (CT config A)")
     }
 }
+
+/// The radix sort of the statistics against the comparison sort: the same doubles, bit for bit.
+@Suite struct SortedIntensityTests {
+    @Test func radixSortEqualsTheComparisonSort() {
+        var state: UInt64 = 99
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 29
+        }
+        for trial in 0..<40 {
+            let n = [0, 1, 5, 63, 64, 65, 1000, 20_000][trial % 8]
+            var values = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                switch trial % 5 {
+                case 0: values[i] = Float(Int(next() % 4096)) - 1024  // CT-like whole numbers
+                case 1: values[i] = Float(bitPattern: UInt32(truncatingIfNeeded: next()) & 0x7F7F_FFFF) * (next() % 2 == 0 ? 1 : -1)
+                case 2: values[i] = Float(next() % 1000) / 7  // positive fractions, many repeats
+                case 3: values[i] = [Float.infinity, -.infinity, 0, Float.leastNormalMagnitude / 4, -Float.leastNormalMagnitude / 4, 3][Int(next() % 6)]
+                default: values[i] = Float(next() % 3) - 1  // -0.0 is never made by this; see below
+                }
+            }
+            let expected = values.map(Double.init).sorted()
+            let got = SampleSummary.sortedDoubles(values)
+            #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "trial \(trial), n \(n)")
+        }
+        // Samples with -0.0 or NaN take the comparison sort; -0.0 keeps its place among the zeros.
+        let zeros: [Float] = [0, -0.0, 2, -1] + [Float](repeating: 1, count: 100) + [-0.0, 0]
+        #expect(SampleSummary.sortedDoubles(zeros).map(\.bitPattern) == zeros.map(Double.init).sorted().map(\.bitPattern))
+    }
+}
