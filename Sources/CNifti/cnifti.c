@@ -99,15 +99,22 @@ static int all_integral(const nifti_image *nim, int64_t count) {
     }
 }
 
-// out[i] = EXPR(v) for the stored value v, counting the selected voxels.
+// out[i] = EXPR(v) for the stored value v, counting the selected voxels. The count is kept in
+// a byte over blocks of 255 voxels, which lets the compiler run 16 voxels per vector step.
 #define SELECT_LOOP(CTYPE, EXPR)                                                   \
     {                                                                              \
         const CTYPE *src = (const CTYPE *)nim->data;                               \
-        for (int64_t i = 0; i < count; i++) {                                      \
-            CTYPE v = src[i];                                                      \
-            uint8_t b = (EXPR) ? 1 : 0;                                            \
-            out[i] = b;                                                            \
-            n += b;                                                                \
+        int64_t i = 0;                                                             \
+        while (i < count) {                                                        \
+            int64_t end = count - i > 255 ? i + 255 : count;                       \
+            uint8_t block = 0;                                                     \
+            for (; i < end; i++) {                                                 \
+                CTYPE v = src[i];                                                  \
+                uint8_t b = (EXPR) ? 1 : 0;                                        \
+                out[i] = b;                                                        \
+                block += b;                                                        \
+            }                                                                      \
+            n += block;                                                            \
         }                                                                          \
     }
 

@@ -121,6 +121,16 @@ public struct Extractor: Sendable {
     /// (statistics, texture, and through interpolation and local intensity the voxels around
     /// them) into NaN without saying why.
     static func checkFinite(_ image: Image, mask: Mask, file: String?) throws {
+        // A float is NaN or infinite when its exponent bits are all ones: one vectorised pass
+        // over the bit patterns finds out whether there is anything to report.
+        let flagged = image.voxels.withUnsafeBufferPointer { v in
+            v.withMemoryRebound(to: UInt32.self) { bits -> UInt32 in
+                var n: UInt32 = 0
+                for b in bits { n |= (b & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
+                return n
+            }
+        }
+        guard flagged != 0 else { return }
         var nonFinite = 0, inROI = 0, first = -1
         image.voxels.withUnsafeBufferPointer { v in
             mask.voxels.withUnsafeBufferPointer { m in
