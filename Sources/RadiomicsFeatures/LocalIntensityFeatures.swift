@@ -135,6 +135,14 @@ public enum LocalIntensityFeatures {
             }
         }
 
+        /// A float that is a whole number of magnitude below 2^24 (NaN is not): below 2^23 its
+        /// truncation gives it back, from 2^23 on every float is whole.
+        @inline(__always)
+        static func isSmallWholeNumber(_ f: Float) -> Bool {
+            let a = abs(f)
+            return a < 16_777_216 && (a >= 8_388_608 || Float(Int32(a)) == a)
+        }
+
         /// Whether the padded block holds whole numbers of magnitude below 2^24 only, and the
         /// largest magnitude.
         func wholeNumbers() -> (whole: Bool, largest: Float) {
@@ -145,11 +153,8 @@ public enum LocalIntensityFeatures {
                 forEachRow { _, _, row in
                     guard whole, let row else { return }
                     for x in x0...x1 {
-                        let a = abs(v[row + x])
-                        // Below 2^23 the truncation must give the value back; from 2^23 on every
-                        // float is whole. NaN fails the first test.
-                        guard a < 16_777_216, a >= 8_388_608 || Float(Int32(a)) == a else { whole = false; return }
-                        largest = max(largest, a)
+                        guard Self.isSmallWholeNumber(v[row + x]) else { whole = false; return }
+                        largest = max(largest, abs(v[row + x]))
                     }
                 }
             }
@@ -205,57 +210,63 @@ public enum LocalIntensityFeatures {
         }
 
         func peaks() -> (local: Double, global: Double) {
-            let (whole, largest) = wholeNumbers()
-            if whole, Double(largest) * Double(sphereCount) < 2_147_483_648 {
-                return integerPeaks()
-            }
-            return segmentPeaks()
+            integerPeaks() ?? segmentPeaks()
         }
 
         /// Whole-number intensities: row prefix sums in wrapping 32-bit integers. Each sphere sum
         /// is a sum of differences of them; wrapping arithmetic gives the sum modulo 2^32, which is
-        /// the sum itself when it fits in 31 bits (checked by the caller), whatever the order.
-        func integerPeaks() -> (local: Double, global: Double) {
+        /// the sum itself when it fits in 31 bits, whatever the order. Nil unless the block holds
+        /// whole numbers below 2^24 in magnitude whose largest, times the sphere's voxel count,
+        /// is below 2^31 (checked while the prefix sums are made).
+        func integerPeaks() -> (local: Double, global: Double)? {
             let stride = dims.x + 1
             let plane = stride * dims.y
-            // 8 lanes read up to 7 entries past the last centre's row: room at the end.
-            var prefix = [Int32](repeating: 0, count: plane * dims.z + 8)
+            // 16 lanes read up to 15 entries past the last centre's row: room at the end.
+            var prefix = [Int32](repeating: 0, count: plane * dims.z + 16)
             let x0 = max(origin.x, 0), x1 = min(origin.x + dims.x, size.x) - 1
+            var whole = true
+            var largest: Float = 0
             prefix.withUnsafeMutableBufferPointer { p in
                 image.withUnsafeBufferPointer { v in
                     forEachRow { ly, lz, row in
-                        guard let row, x0 <= x1 else { return }
-                        let base = lz * plane + ly * stride
+                        guard whole, let row else { return }
+                        let base = lz &* plane &+ ly &* stride &- origin.x &+ 1
                         var acc: Int32 = 0
                         // Entries before x0 stay 0 (zeros beyond the image); from x0 on the sum runs.
-                        for lx in (x0 - origin.x)..<dims.x {
-                            let x = lx + origin.x
-                            if x <= x1 { acc &+= Int32(v[row + x]) }
-                            p[base + lx + 1] = acc
+                        for x in x0...x1 {
+                            let f = v[row + x]
+                            guard Self.isSmallWholeNumber(f) else { whole = false; return }
+                            largest = max(largest, abs(f))
+                            acc &+= Int32(f)
+                            p[base &+ x] = acc
                         }
+                        for x in (x1 + 1)..<(origin.x + dims.x) { p[base &+ x] = acc }
                     }
                 }
             }
-            var lower: [Int] = [], upper: [Int] = []
+            guard whole, Double(largest) * Double(sphereCount) < 2_147_483_648 else { return nil }
+            // Byte offsets of each run's two prefix entries from the centre's, interleaved.
+            var offsets: [Int] = []
             for run in runs {
                 let offset = run.dz * plane + run.dy * stride
-                lower.append(offset - run.halfWidth)
-                upper.append(offset + run.halfWidth + 1)
+                offsets.append(4 * (offset + run.halfWidth + 1))
+                offsets.append(4 * (offset - run.halfWidth))
             }
             return prefix.withUnsafeBufferPointer { p in
-                lower.withUnsafeBufferPointer { lo in
-                    upper.withUnsafeBufferPointer { hi in
-                        let raw = UnsafeRawPointer(p.baseAddress!)
-                        return scan(lanes: SIMD8<Double>.self) { lx, ly, lz in
-                            let centre = lz * plane + ly * stride + lx
-                            var sum = SIMD8<Int32>(repeating: 0)
-                            for r in 0..<lo.count {
-                                let a = raw.loadUnaligned(fromByteOffset: 4 * (centre + hi[r]), as: SIMD8<Int32>.self)
-                                let b = raw.loadUnaligned(fromByteOffset: 4 * (centre + lo[r]), as: SIMD8<Int32>.self)
-                                sum &+= a &- b
-                            }
-                            return SIMD8<Double>(sum)
+                offsets.withUnsafeBufferPointer { off in
+                    let raw = UnsafeRawPointer(p.baseAddress!)
+                    return scan(lanes: SIMD16<Double>.self) { lx, ly, lz in
+                        // Every index lies in the buffer (see above): plain wrapping arithmetic.
+                        let centre = raw + 4 &* (lz &* plane &+ ly &* stride &+ lx)
+                        var sum = SIMD16<Int32>(repeating: 0)
+                        var r = 0
+                        while r < off.count {
+                            let a = centre.loadUnaligned(fromByteOffset: off[r], as: SIMD16<Int32>.self)
+                            let b = centre.loadUnaligned(fromByteOffset: off[r &+ 1], as: SIMD16<Int32>.self)
+                            sum &+= a &- b
+                            r &+= 2
                         }
+                        return SIMD16<Double>(sum)
                     }
                 }
             }
@@ -311,21 +322,31 @@ public enum LocalIntensityFeatures {
                     }
                 }
             }
-            let offsets = runs.map { ($0.dy, $0.dz, widthIndex[$0.halfWidth]) }
+            // Byte offset of each run's segment sums for the current centre plane (from the start
+            // of its row of centres), set when the centre plane changes.
+            var bases = [Int](repeating: 0, count: runs.count)
+            var basePlane = -1
             return segments.withUnsafeMutableBufferPointer { seg in
                 image.withUnsafeBufferPointer { v in
                     line.withUnsafeMutableBufferPointer { buf in
-                        offsets.withUnsafeBufferPointer { off in
+                        bases.withUnsafeMutableBufferPointer { base in
                             let raw = UnsafeRawPointer(seg.baseAddress!)
                             return scan(lanes: SIMD4<Double>.self) { lx, ly, lz in
-                                while nextPlane <= lz + reach.z {
-                                    fill(plane: nextPlane, seg, v, buf)
-                                    nextPlane += 1
+                                if lz != basePlane {
+                                    while nextPlane <= lz + reach.z {
+                                        fill(plane: nextPlane, seg, v, buf)
+                                        nextPlane += 1
+                                    }
+                                    for (r, run) in runs.enumerated() {
+                                        let slot = (lz + run.dz) % planes
+                                        base[r] = 8 * ((widthIndex[run.halfWidth] * planes + slot) * planeSize + run.dy * dims.x)
+                                    }
+                                    basePlane = lz
                                 }
+                                let centre = raw + 8 &* (ly &* dims.x &+ lx)
                                 var sum = SIMD4<Double>(repeating: 0)
-                                for (dy, dz, w) in off {
-                                    let index = (w * planes + (lz + dz) % planes) * planeSize + (ly + dy) * dims.x + lx
-                                    sum += raw.loadUnaligned(fromByteOffset: 8 * index, as: SIMD4<Double>.self)
+                                for r in 0..<base.count {
+                                    sum += centre.loadUnaligned(fromByteOffset: base[r], as: SIMD4<Double>.self)
                                 }
                                 return sum
                             }
