@@ -106,22 +106,27 @@ struct SampleSummary {
     /// `values` as Doubles in ascending order: the array `values.map(Double.init).sorted()`
     /// gives, made by a stable LSD radix sort of the float bit patterns (mapped so that their
     /// unsigned order is the numeric order), O(n) instead of a comparison sort. Digits shared by
-    /// every value are skipped. Samples holding NaN (which has no place in the order) or -0.0
-    /// (which the comparison sort keeps in place among the +0.0s, while its bit pattern
-    /// would sort first) and tiny samples take the comparison sort.
+    /// every value are skipped. -0.0 sorts as +0.0, and the run of zeros then gets the signs
+    /// of the zeros in their original order, as the stable comparison sort (for which they are
+    /// equal) leaves them. Samples holding NaN (which has no place in the order) and tiny ones
+    /// take the comparison sort.
     static func sortedDoubles(_ values: [Float]) -> [Double] {
         let n = values.count
-        var special = false
+        var nan = false, negativeZeros = 0, negatives = 0
         values.withUnsafeBufferPointer { v in
-            for f in v where f.isNaN || (f == 0 && f.sign == .minus) { special = true; break }
+            for f in v {
+                if f.isNaN { nan = true }
+                if f < 0 { negatives += 1 }
+                if f == 0 && f.sign == .minus { negativeZeros += 1 }
+            }
         }
-        if special || n < 64 { return values.map(Double.init).sorted() }
+        if nan || n < 64 { return values.map(Double.init).sorted() }
         // Order-preserving keys: flip every bit of a negative float, only the sign bit of a
         // positive one.
         var keys = values.withUnsafeBufferPointer { v in
             [UInt32](unsafeUninitializedCapacity: n) { out, initialized in
                 for i in 0..<n {
-                    let b = v[i].bitPattern
+                    let b = v[i] == 0 ? 0 : v[i].bitPattern
                     out[i] = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
                 }
                 initialized = n
@@ -158,7 +163,7 @@ struct SampleSummary {
             }
             swap(&keys, &scratch)
         }
-        return keys.withUnsafeBufferPointer { k in
+        var sorted = keys.withUnsafeBufferPointer { k in
             [Double](unsafeUninitializedCapacity: n) { out, initialized in
                 for i in 0..<n {
                     let key = k[i]
@@ -167,6 +172,15 @@ struct SampleSummary {
                 initialized = n
             }
         }
+        if negativeZeros > 0 {
+            // The zeros follow the negative values; give them their signs in input order.
+            var k = negatives
+            for f in values where f == 0 {
+                sorted[k] = f.sign == .minus ? -0.0 : 0.0
+                k += 1
+            }
+        }
+        return sorted
     }
 
     /// Coefficient of variation sigma / mu; NaN when the mean is 0.

@@ -174,15 +174,17 @@ func expectClose(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-12, _ what:
                 case 1: values[i] = Float(bitPattern: UInt32(truncatingIfNeeded: next()) & 0x7F7F_FFFF) * (next() % 2 == 0 ? 1 : -1)
                 case 2: values[i] = Float(next() % 1000) / 7  // positive fractions, many repeats
                 case 3: values[i] = [Float.infinity, -.infinity, 0, Float.leastNormalMagnitude / 4, -Float.leastNormalMagnitude / 4, 3][Int(next() % 6)]
-                default: values[i] = Float(next() % 3) - 1  // -0.0 is never made by this; see below
+                default: values[i] = [Float(-0.0), 0, -1, 1, 2][Int(next() % 5)]  // signed zeros among others
                 }
             }
             let expected = values.map(Double.init).sorted()
             let got = SampleSummary.sortedDoubles(values)
             #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "trial \(trial), n \(n)")
         }
-        // Samples with -0.0 or NaN take the comparison sort; -0.0 keeps its place among the zeros.
-        let zeros: [Float] = [0, -0.0, 2, -1] + [Float](repeating: 1, count: 100) + [-0.0, 0]
+        // -0.0 keeps its place among the zeros, as in the stable comparison sort.
+        var zeros: [Float] = [0, -0.0, 2, -1] + [Float](repeating: 1, count: 100) + [-0.0, 0, -3, -0.0]
         #expect(SampleSummary.sortedDoubles(zeros).map(\.bitPattern) == zeros.map(Double.init).sorted().map(\.bitPattern))
+        zeros[7] = .nan
+        #expect(SampleSummary.sortedDoubles(zeros).count == zeros.count)
     }
 }
