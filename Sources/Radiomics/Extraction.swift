@@ -121,13 +121,14 @@ public struct Extractor: Sendable {
     /// (statistics, texture, and through interpolation and local intensity the voxels around
     /// them) into NaN without saying why.
     static func checkFinite(_ image: Image, mask: Mask, file: String?) throws {
-        // A float is NaN or infinite when its exponent bits are all ones: one vectorised pass
-        // over the bit patterns finds out whether there is anything to report.
+        // A float is NaN or infinite when its exponent bits are all ones; adding one to the
+        // exponent field then carries into the sign bit. OR-ing that over the bit patterns is
+        // one vectorised pass that says whether there is anything to report.
         let flagged = image.voxels.withUnsafeBufferPointer { v in
             v.withMemoryRebound(to: UInt32.self) { bits -> UInt32 in
-                var n: UInt32 = 0
-                for b in bits { n |= (b & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
-                return n
+                var acc: UInt32 = 0
+                for b in bits { acc |= (b & 0x7f80_0000) &+ 0x0080_0000 }
+                return acc & 0x8000_0000
             }
         }
         guard flagged != 0 else { return }
