@@ -310,17 +310,21 @@ static int check_header(const unsigned char *head, int64_t head_len, int64_t tot
     return 0;
 }
 
-/// Builds the nifti_image from a checked header and takes ownership of `data` (`nbytes` long).
-static nifti_image *make_image(header_info *info, void *data, const char *name, cnifti_result *r) {
+/// Builds the nifti_image from a checked header and takes ownership of `data` (`nbytes` long),
+/// which lies inside the allocation `owner` when that is not NULL (recorded in `r->owned`, to be
+/// released by `cnifti_free`), else is an allocation of its own.
+static nifti_image *make_image(header_info *info, void *data, void *owner, const char *name, cnifti_result *r) {
     nifti_image *nim = info->version == 1 ? nifti_convert_n1hdr2nim(info->h1, name)
                                           : nifti_convert_n2hdr2nim(info->h2, name);
-    if (nim == NULL) { free(data); return fail(r, CNIFTI_HEADER_REJECTED, 0, 0, 0); }
+    void *allocation = owner ? owner : data;
+    if (nim == NULL) { free(allocation); return fail(r, CNIFTI_HEADER_REJECTED, 0, 0, 0); }
     if ((int64_t)nim->nvox * nim->nbyper != info->nbytes) {
-        free(data);
+        free(allocation);
         nifti_image_free(nim);
         return fail(r, CNIFTI_HEADER_REJECTED, 0, info->nbytes, 0);
     }
     nim->data = data;
+    r->owned = owner;
     if (info->swapped && nim->swapsize > 1) nifti_swap_Nbytes(nim->nvox, nim->swapsize, data);
     r->status = CNIFTI_OK;
     return nim;
@@ -393,11 +397,14 @@ static nifti_image *from_owned_buffer(unsigned char *buf, int64_t len, const cha
                                       cnifti_result *r) {
     header_info info;
     if (check_header(buf, len, len, max_bytes, &info, r) != 0) { free(buf); return NULL; }
-    // The voxel data moves to the front of the buffer, which then shrinks to it: no second copy.
+    // The voxels stay where they were decompressed (the image's data points into the buffer)
+    // when that place is aligned for any voxel type, as the usual offsets 352 and 544 are; else
+    // they move to the front of the buffer, which then shrinks to them.
+    if (info.vox_offset % 16 == 0) return make_image(&info, buf + info.vox_offset, buf, name, r);
     memmove(buf, buf + info.vox_offset, (size_t)info.nbytes);
     unsigned char *data = realloc(buf, info.nbytes > 0 ? (size_t)info.nbytes : 1);
     if (data == NULL) data = buf;
-    return make_image(&info, data, name, r);
+    return make_image(&info, data, NULL, name, r);
 }
 
 static int is_gzip(const unsigned char *b, int64_t n) { return n >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
@@ -417,7 +424,7 @@ nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const
     void *data = malloc(info.nbytes > 0 ? (size_t)info.nbytes : 1);
     if (data == NULL) return fail(result, CNIFTI_OUT_OF_MEMORY, 0, info.nbytes, 0);
     memcpy(data, bytes + info.vox_offset, (size_t)info.nbytes);
-    return make_image(&info, data, name, result);
+    return make_image(&info, data, NULL, name, result);
 }
 
 nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *result) {
@@ -460,5 +467,14 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
         if (got < 0) return fail(result, CNIFTI_OPEN_FAILED, e, 0, 0);
         return fail(result, CNIFTI_SHORT_PAYLOAD, 0, info.nbytes, got);
     }
-    return make_image(&info, data, path, result);
+    return make_image(&info, data, NULL, path, result);
+}
+
+void cnifti_free(nifti_image *nim, void *owned) {
+    if (nim == NULL) return;
+    if (owned != NULL) {
+        nim->data = NULL;
+        free(owned);
+    }
+    nifti_image_free(nim);
 }

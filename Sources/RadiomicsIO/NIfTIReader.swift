@@ -97,7 +97,7 @@ public enum NIfTIReader {
         guard let nim = cnifti_read(path, memoryLimit, &result) else {
             throw RadiomicsError.input(path, describe(result))
         }
-        defer { nifti_image_free(nim) }
+        defer { cnifti_free(nim, result.owned) }
         try checkPixdim(result, path: path)
         return try withImage(nim, path: path, body)
     }
@@ -108,7 +108,7 @@ public enum NIfTIReader {
         var result = cnifti_result()
         let nim = bytes.withUnsafeBufferPointer { cnifti_read_memory($0.baseAddress, Int64($0.count), name, memoryLimit, &result) }
         guard let nim else { throw RadiomicsError.input(name, describe(result)) }
-        defer { nifti_image_free(nim) }
+        defer { cnifti_free(nim, result.owned) }
         try checkPixdim(result, path: name)
         return try withImage(nim, path: name) { nim, grid in
             guard let voxels = floats(nim, count: grid.voxelCount) else {

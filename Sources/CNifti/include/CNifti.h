@@ -66,6 +66,9 @@ typedef struct {
     /// The header's pixdim[1..3] as stored (nifti_clib replaces values <= 0 by 1) and sform_code.
     double pixdim[3];
     int sform_code;
+    /// When not NULL, the allocation that holds the image's voxel data (which then starts
+    /// inside it): pass it to `cnifti_free`.
+    void *owned;
 } cnifti_result;
 
 /// Reads a single-file NIfTI-1 or NIfTI-2 image (`.nii`, or gzip-compressed `.nii.gz`) into
@@ -80,4 +83,7 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
 /// Same, from bytes already in memory (`name` is used for nifti_clib's file name fields).
 nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const char *name,
                                 int64_t max_bytes, cnifti_result *result);
+
+/// Frees an image from `cnifti_read` or `cnifti_read_memory`; `owned` is the result's `owned`.
+void cnifti_free(nifti_image *nim, void *owned);
 #endif
