@@ -268,5 +268,17 @@ import Testing
             #expect(Interpolation.roundedHalfAwayFromZero(v).bitPattern == v.rounded().bitPattern, "\(v)")
         }
         #expect(Interpolation.roundedHalfAwayFromZero(.nan).isNaN)
+        // Eight at a time: the same floats (NaN stays NaN).
+        values += [.nan, -.nan, .nan]
+        while values.count % 8 != 0 { values.append(0.5) }
+        for start in stride(from: 0, to: values.count, by: 8) {
+            var x = SIMD8<Float>()
+            for k in 0..<8 { x[k] = values[start + k] }
+            let r = Interpolation.roundedHalfAwayFromZero(x)
+            for k in 0..<8 {
+                let v = values[start + k]
+                #expect(v.isNaN ? r[k].isNaN : r[k].bitPattern == v.rounded().bitPattern, "\(v)")
+            }
+        }
     }
 }
