@@ -1,5 +1,6 @@
 #include "CNifti.h"
 #include <math.h>
+#include <string.h>
 
 #define COPY_CASE(NIFTI_TYPE, CTYPE)                                   \
     case NIFTI_TYPE: {                                                 \
@@ -23,15 +24,41 @@
         default: return -1;                                            \
     }
 
+// With scaling, each voxel goes to float first and the scaled value is computed in double from
+// that float: the same two roundings as a copy followed by a separate scaling pass, in one pass.
+#define SCALE_CASE(NIFTI_TYPE, CTYPE)                                                          \
+    case NIFTI_TYPE: {                                                                          \
+        const CTYPE *src = (const CTYPE *)nim->data;                                            \
+        for (int64_t i = 0; i < count; i++) out[i] = (float)((double)(float)src[i] * slope + inter); \
+        break;                                                                                  \
+    }
+
 int cnifti_copy_as_float(const nifti_image *nim, float *out, int64_t count) {
     if (nim == NULL || nim->data == NULL) return -1;
+    double slope = nim->scl_slope, inter = nim->scl_inter;
+    if (slope != 0.0 && isfinite(slope) && isfinite(inter) && !(slope == 1.0 && inter == 0.0)) {
+        switch (nim->datatype) {
+            SCALE_CASE(NIFTI_TYPE_UINT8, uint8_t)
+            SCALE_CASE(NIFTI_TYPE_INT8, int8_t)
+            SCALE_CASE(NIFTI_TYPE_UINT16, uint16_t)
+            SCALE_CASE(NIFTI_TYPE_INT16, int16_t)
+            SCALE_CASE(NIFTI_TYPE_UINT32, uint32_t)
+            SCALE_CASE(NIFTI_TYPE_INT32, int32_t)
+            SCALE_CASE(NIFTI_TYPE_UINT64, uint64_t)
+            SCALE_CASE(NIFTI_TYPE_INT64, int64_t)
+            SCALE_CASE(NIFTI_TYPE_FLOAT32, float)
+            SCALE_CASE(NIFTI_TYPE_FLOAT64, double)
+            default: return -1;
+        }
+        return 0;
+    }
+    if (nim->datatype == NIFTI_TYPE_FLOAT32) {
+        memcpy(out, nim->data, (size_t)count * sizeof(float));
+        return 0;
+    }
 #define OUT_T float
     COPY_ALL()
 #undef OUT_T
-    double slope = nim->scl_slope, inter = nim->scl_inter;
-    if (slope != 0.0 && isfinite(slope) && isfinite(inter) && !(slope == 1.0 && inter == 0.0)) {
-        for (int64_t i = 0; i < count; i++) out[i] = (float)((double)out[i] * slope + inter);
-    }
     return 0;
 }
 
@@ -40,6 +67,107 @@ int cnifti_copy_as_double(const nifti_image *nim, double *out, int64_t count) {
 #define OUT_T double
     COPY_ALL()
 #undef OUT_T
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label maps straight to a 0/1 byte mask. Every comparison is the one made on the value converted
+// to double (as a label map read as doubles would be), so the selection is the same whatever the
+// stored type; for types of at most 32 bits that conversion is exact and one-to-one, so the
+// comparison runs on the stored integers.
+
+/// Whether a double holds a whole number (infinities do, NaN does not), without libm.
+static inline int is_integral(double v) {
+    if (fabs(v) < 0x1p52) return (double)(int64_t)v == v;
+    return v == v;
+}
+
+#define INTEGRAL_CASE(NIFTI_TYPE, CTYPE)                                           \
+    case NIFTI_TYPE: {                                                             \
+        const CTYPE *src = (const CTYPE *)nim->data;                               \
+        for (int64_t i = 0; i < count; i++)                                        \
+            if (!is_integral((double)src[i])) return 0;                            \
+        return 1;                                                                  \
+    }
+
+/// 1 when every voxel is a whole number (always, for integer types).
+static int all_integral(const nifti_image *nim, int64_t count) {
+    switch (nim->datatype) {
+        INTEGRAL_CASE(NIFTI_TYPE_FLOAT32, float)
+        INTEGRAL_CASE(NIFTI_TYPE_FLOAT64, double)
+        default: return 1;
+    }
+}
+
+// out[i] = EXPR(v) for the stored value v, counting the selected voxels. The count is kept in
+// a byte over blocks of 255 voxels, which lets the compiler run 16 voxels per vector step.
+#define SELECT_LOOP(CTYPE, EXPR)                                                   \
+    {                                                                              \
+        const CTYPE *src = (const CTYPE *)nim->data;                               \
+        int64_t i = 0;                                                             \
+        while (i < count) {                                                        \
+            int64_t end = count - i > 255 ? i + 255 : count;                       \
+            uint8_t block = 0;                                                     \
+            for (; i < end; i++) {                                                 \
+                CTYPE v = src[i];                                                  \
+                uint8_t b = (EXPR) ? 1 : 0;                                        \
+                out[i] = b;                                                        \
+                block += b;                                                        \
+            }                                                                      \
+            n += block;                                                            \
+        }                                                                          \
+    }
+
+// A stored integer type of at most 32 bits: exact in double, so v == label compares integers
+// when the label is one of the type's values, and matches nothing otherwise.
+#define SMALL_INT_CASE(NIFTI_TYPE, CTYPE, LO, HI)                                  \
+    case NIFTI_TYPE:                                                               \
+        if (mode == 0) SELECT_LOOP(CTYPE, v != 0)                                  \
+        else if (label >= (double)(LO) && label <= (double)(HI) && is_integral(label)) { \
+            CTYPE want = (CTYPE)label;                                             \
+            SELECT_LOOP(CTYPE, v == want)                                          \
+        } else SELECT_LOOP(CTYPE, 0)                                               \
+        break;
+
+// 64-bit integers and floats: the comparisons on the value converted to double.
+#define WIDE_CASE(NIFTI_TYPE, CTYPE)                                               \
+    case NIFTI_TYPE:                                                               \
+        if (mode == 0) SELECT_LOOP(CTYPE, (double)v != 0)                          \
+        else if (mode == 1) SELECT_LOOP(CTYPE, (double)v == label)                 \
+        else SELECT_LOOP(CTYPE, (double)v >= 0.5)                                  \
+        break;
+
+int cnifti_select_mask(const nifti_image *nim, int has_label, double label, uint8_t *out, int64_t count,
+                       int64_t *selected, int *integral) {
+    if (nim == NULL || nim->data == NULL) return -1;
+    switch (nim->datatype) {
+        case NIFTI_TYPE_UINT8: case NIFTI_TYPE_INT8: case NIFTI_TYPE_UINT16: case NIFTI_TYPE_INT16:
+        case NIFTI_TYPE_UINT32: case NIFTI_TYPE_INT32: case NIFTI_TYPE_UINT64: case NIFTI_TYPE_INT64:
+        case NIFTI_TYPE_FLOAT32: case NIFTI_TYPE_FLOAT64: break;
+        default: return -1;
+    }
+    int whole = all_integral(nim, count);
+    *integral = whole;
+    *selected = 0;
+    // A label cannot select in a map of non-integer values: the caller refuses it.
+    if (!whole && has_label) return 0;
+    // 0: non-zero voxels; 1: voxels equal to the label; 2: threshold at 0.5 (non-integer map).
+    int mode = !whole ? 2 : (has_label ? 1 : 0);
+    int64_t n = 0;
+    switch (nim->datatype) {
+        SMALL_INT_CASE(NIFTI_TYPE_UINT8, uint8_t, 0, UINT8_MAX)
+        SMALL_INT_CASE(NIFTI_TYPE_INT8, int8_t, INT8_MIN, INT8_MAX)
+        SMALL_INT_CASE(NIFTI_TYPE_UINT16, uint16_t, 0, UINT16_MAX)
+        SMALL_INT_CASE(NIFTI_TYPE_INT16, int16_t, INT16_MIN, INT16_MAX)
+        SMALL_INT_CASE(NIFTI_TYPE_UINT32, uint32_t, 0, UINT32_MAX)
+        SMALL_INT_CASE(NIFTI_TYPE_INT32, int32_t, INT32_MIN, INT32_MAX)
+        WIDE_CASE(NIFTI_TYPE_UINT64, uint64_t)
+        WIDE_CASE(NIFTI_TYPE_INT64, int64_t)
+        WIDE_CASE(NIFTI_TYPE_FLOAT32, float)
+        WIDE_CASE(NIFTI_TYPE_FLOAT64, double)
+        default: return -1;
+    }
+    *selected = n;
     return 0;
 }
 
@@ -182,17 +310,21 @@ static int check_header(const unsigned char *head, int64_t head_len, int64_t tot
     return 0;
 }
 
-/// Builds the nifti_image from a checked header and takes ownership of `data` (`nbytes` long).
-static nifti_image *make_image(header_info *info, void *data, const char *name, cnifti_result *r) {
+/// Builds the nifti_image from a checked header and takes ownership of `data` (`nbytes` long),
+/// which lies inside the allocation `owner` when that is not NULL (recorded in `r->owned`, to be
+/// released by `cnifti_free`), else is an allocation of its own.
+static nifti_image *make_image(header_info *info, void *data, void *owner, const char *name, cnifti_result *r) {
     nifti_image *nim = info->version == 1 ? nifti_convert_n1hdr2nim(info->h1, name)
                                           : nifti_convert_n2hdr2nim(info->h2, name);
-    if (nim == NULL) { free(data); return fail(r, CNIFTI_HEADER_REJECTED, 0, 0, 0); }
+    void *allocation = owner ? owner : data;
+    if (nim == NULL) { free(allocation); return fail(r, CNIFTI_HEADER_REJECTED, 0, 0, 0); }
     if ((int64_t)nim->nvox * nim->nbyper != info->nbytes) {
-        free(data);
+        free(allocation);
         nifti_image_free(nim);
         return fail(r, CNIFTI_HEADER_REJECTED, 0, info->nbytes, 0);
     }
     nim->data = data;
+    r->owned = owner;
     if (info->swapped && nim->swapsize > 1) nifti_swap_Nbytes(nim->nvox, nim->swapsize, data);
     r->status = CNIFTI_OK;
     return nim;
@@ -265,11 +397,14 @@ static nifti_image *from_owned_buffer(unsigned char *buf, int64_t len, const cha
                                       cnifti_result *r) {
     header_info info;
     if (check_header(buf, len, len, max_bytes, &info, r) != 0) { free(buf); return NULL; }
-    // The voxel data moves to the front of the buffer, which then shrinks to it: no second copy.
+    // The voxels stay where they were decompressed (the image's data points into the buffer)
+    // when that place is aligned for any voxel type, as the usual offsets 352 and 544 are; else
+    // they move to the front of the buffer, which then shrinks to them.
+    if (info.vox_offset % 16 == 0) return make_image(&info, buf + info.vox_offset, buf, name, r);
     memmove(buf, buf + info.vox_offset, (size_t)info.nbytes);
     unsigned char *data = realloc(buf, info.nbytes > 0 ? (size_t)info.nbytes : 1);
     if (data == NULL) data = buf;
-    return make_image(&info, data, name, r);
+    return make_image(&info, data, NULL, name, r);
 }
 
 static int is_gzip(const unsigned char *b, int64_t n) { return n >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
@@ -289,7 +424,7 @@ nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const
     void *data = malloc(info.nbytes > 0 ? (size_t)info.nbytes : 1);
     if (data == NULL) return fail(result, CNIFTI_OUT_OF_MEMORY, 0, info.nbytes, 0);
     memcpy(data, bytes + info.vox_offset, (size_t)info.nbytes);
-    return make_image(&info, data, name, result);
+    return make_image(&info, data, NULL, name, result);
 }
 
 nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *result) {
@@ -332,5 +467,14 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
         if (got < 0) return fail(result, CNIFTI_OPEN_FAILED, e, 0, 0);
         return fail(result, CNIFTI_SHORT_PAYLOAD, 0, info.nbytes, got);
     }
-    return make_image(&info, data, path, result);
+    return make_image(&info, data, NULL, path, result);
+}
+
+void cnifti_free(nifti_image *nim, void *owned) {
+    if (nim == NULL) return;
+    if (owned != NULL) {
+        nim->data = NULL;
+        free(owned);
+    }
+    nifti_image_free(nim);
 }

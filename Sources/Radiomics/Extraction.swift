@@ -90,9 +90,20 @@ public struct Extractor: Sendable {
 
     public func extract(_ input: CaseInput) throws -> ExtractionResult {
         var timings = StepTimings()
-        let loaded = try timings.measure("load image") { try ImageLoader.load(path: input.image, series: input.series) }
+        // A NIfTI mask file is decoded on another thread while the image loads; it is checked
+        // against the image afterwards, so the errors and their order are those of loading the
+        // image first. "load mask" is the time spent on the mask after the image was in.
+        let (path, label, roi) = (input.mask, input.label, input.roi)
+        let pendingMask = Background { MaskLoader.prepare(path: path, label: label, roi: roi) }
+        let loaded: LoadedImage
+        do {
+            loaded = try timings.measure("load image") { try ImageLoader.load(path: input.image, series: input.series) }
+        } catch {
+            _ = pendingMask.value
+            throw error
+        }
         let mask = try timings.measure("load mask") {
-            try MaskLoader.load(path: input.mask, label: input.label, roi: input.roi, onto: loaded, imagePath: input.image)
+            try MaskLoader.load(pendingMask.value, onto: loaded, imagePath: input.image)
         }
         var result = try extract(image: loaded.image, mask: mask, imageFile: input.image, timings: &timings)
         result.input = input
@@ -110,6 +121,17 @@ public struct Extractor: Sendable {
     /// (statistics, texture, and through interpolation and local intensity the voxels around
     /// them) into NaN without saying why.
     static func checkFinite(_ image: Image, mask: Mask, file: String?) throws {
+        // A float is NaN or infinite when its exponent bits are all ones; adding one to the
+        // exponent field then carries into the sign bit. OR-ing that over the bit patterns is
+        // one vectorised pass that says whether there is anything to report.
+        let flagged = image.voxels.withUnsafeBufferPointer { v in
+            v.withMemoryRebound(to: UInt32.self) { bits -> UInt32 in
+                var acc: UInt32 = 0
+                for b in bits { acc |= (b & 0x7f80_0000) &+ 0x0080_0000 }
+                return acc & 0x8000_0000
+            }
+        }
+        guard flagged != 0 else { return }
         var nonFinite = 0, inROI = 0, first = -1
         image.voxels.withUnsafeBufferPointer { v in
             mask.voxels.withUnsafeBufferPointer { m in

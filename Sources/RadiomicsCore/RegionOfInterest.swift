@@ -22,10 +22,27 @@ public struct RegionOfInterest: Sendable {
 
     /// Intensities of the voxels in the intensity mask, in storage order.
     public var intensities: [Float] {
-        var out: [Float] = []
-        out.reserveCapacity(intensityMask.count)
-        for i in 0..<image.voxels.count where intensityMask.voxels[i] { out.append(image.voxels[i]) }
-        return out
+        let (count, box) = intensityMask.countAndBoundingBox()
+        guard let box else { return [] }
+        let size = grid.size
+        return image.voxels.withUnsafeBufferPointer { v in
+            intensityMask.voxels.withUnsafeBufferPointer { m in
+                [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                    var o = 0
+                    // Only the rows of the mask's bounding box hold mask voxels.
+                    for z in box.lower.z...box.upper.z {
+                        for y in box.lower.y...box.upper.y {
+                            let row = size.x * (y + size.y * z)
+                            for i in (row + box.lower.x)...(row + box.upper.x) where m[i] {
+                                out[o] = v[i]
+                                o += 1
+                            }
+                        }
+                    }
+                    initialized = o
+                }
+            }
+        }
     }
 }
 

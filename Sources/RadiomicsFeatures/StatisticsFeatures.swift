@@ -33,7 +33,7 @@ public enum StatisticsFeatures {
     /// The 18 features of `intensities` (the intensity mask's voxel values, in any order). An
     /// empty ROI gives NaN for every feature.
     public static func compute(intensities: [Float]) -> FeatureValues {
-        let sorted = intensities.map(Double.init).sorted()
+        let sorted = SampleSummary.sortedDoubles(intensities)
         let s = SampleSummary(sorted: sorted)
         let n = Double(s.count)
         var out = FeatureValues()

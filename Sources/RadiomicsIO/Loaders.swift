@@ -140,40 +140,67 @@ public enum MaskLoader {
     }
 
     private static func loadNIfTI(path: String, label: Int?, grid: Grid, imagePath: String) throws -> Mask {
-        let labels = try NIfTIReader.readLabels(at: path)
+        try mask(from: NIfTIReader.readMask(at: path, label: label), path: path, label: label, grid: grid, imagePath: imagePath)
+    }
+
+    /// The checks on a NIfTI label map read as a mask, in this order: the grid, a label asked
+    /// of a map with non-integer values, a label that selects nothing, an empty mask.
+    private static func mask(from labels: NIfTIReader.LabelMask, path: String, label: Int?, grid: Grid,
+                             imagePath: String) throws -> Mask {
         guard labels.grid.matches(grid) else {
             throw RadiomicsError.input(path, "mask grid \(describe(labels.grid)) does not match the grid of the image \(imagePath): \(describe(grid))")
         }
-        let integral = labels.voxels.withUnsafeBufferPointer { v in
-            var all = true
-            for x in v where x != x.rounded() { all = false; break }
-            return all
-        }
-        if !integral, let label {
+        if !labels.integral, let label {
             throw RadiomicsError.input(path, "mask holds non-integer values (not a label map), so label \(label) cannot be selected")
         }
-        var voxels = [Bool](repeating: false, count: labels.voxels.count)
-        labels.voxels.withUnsafeBufferPointer { v in
-            voxels.withUnsafeMutableBufferPointer { out in
-                if !integral {
-                    for i in 0..<v.count { out[i] = v[i] >= 0.5 }
-                } else if let label {
-                    let wanted = Double(label)
-                    for i in 0..<v.count { out[i] = v[i] == wanted }
-                } else {
-                    for i in 0..<v.count { out[i] = v[i] != 0 }
-                }
-            }
+        if labels.integral, let label, labels.count == 0 {
+            throw RadiomicsError.input(path, "mask has no voxel with label \(label); labels present: \(labels.presentLabels ?? "none (the mask is empty)")")
         }
-        if integral, let label, !voxels.contains(true) {
-            throw RadiomicsError.input(path, "mask has no voxel with label \(label); labels present: \(presentLabels(labels.voxels))")
+        guard labels.count > 0 else {
+            throw RadiomicsError.input(path, labels.integral ? "mask is empty (no non-zero voxels)" : "mask is empty (no voxel >= 0.5)")
         }
         // Keep the image's grid exactly (the mask's may differ within the tolerance).
-        let mask = Mask(grid: grid, voxels: voxels)
-        guard mask.count > 0 else {
-            throw RadiomicsError.input(path, integral ? "mask is empty (no non-zero voxels)" : "mask is empty (no voxel >= 0.5)")
+        return Mask(grid: grid, voxels: labels.voxels)
+    }
+
+    /// A mask file read before the image it belongs to is known, so that the two files can be
+    /// decoded at the same time. Only a NIfTI label map can be read this way (its selection does
+    /// not depend on the image); anything else is left for `load(_:onto:imagePath:)`.
+    public struct Prepared: Sendable {
+        let path: String
+        let label: Int?
+        let roi: String?
+        /// The label map as read, or the error reading it gave; nil when not read ahead.
+        let labels: Result<NIfTIReader.LabelMask, RadiomicsError>?
+    }
+
+    /// Reads the mask file when it is a NIfTI label map (the same reads and errors as `load`
+    /// would make first), else only records the request.
+    public static func prepare(path: String, label: Int? = nil, roi: String? = nil) -> Prepared {
+        var isDir: ObjCBool = false
+        guard roi == nil, ImageLoader.isNIfTIPath(path),
+              FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+            return Prepared(path: path, label: label, roi: roi, labels: nil)
         }
-        return mask
+        let labels: Result<NIfTIReader.LabelMask, RadiomicsError>
+        do {
+            labels = .success(try NIfTIReader.readMask(at: path, label: label))
+        } catch let error as RadiomicsError {
+            labels = .failure(error)
+        } catch {
+            // readMask throws RadiomicsError only; anything else is read again by `load`.
+            return Prepared(path: path, label: label, roi: roi, labels: nil)
+        }
+        return Prepared(path: path, label: label, roi: roi, labels: labels)
+    }
+
+    /// Finishes a prepared mask on the image: the same mask and the same errors as
+    /// `load(path:label:roi:onto:imagePath:)` with the prepared arguments.
+    public static func load(_ prepared: Prepared, onto image: LoadedImage, imagePath: String) throws -> Mask {
+        guard let labels = prepared.labels else {
+            return try load(path: prepared.path, label: prepared.label, roi: prepared.roi, onto: image, imagePath: imagePath)
+        }
+        return try mask(from: labels.get(), path: prepared.path, label: prepared.label, grid: image.grid, imagePath: imagePath)
     }
 
     /// Distinct non-zero values of a label map, ascending, at most 20 listed.

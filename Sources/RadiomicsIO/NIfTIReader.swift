@@ -10,14 +10,63 @@ public enum NIfTIReader {
     /// Reads an image, applying scl_slope/scl_inter, as 32-bit floats.
     public static func readImage(at path: String) throws -> Image {
         try withImage(path) { nim, grid in
-            var voxels = [Float](repeating: 0, count: grid.voxelCount)
-            let rc = voxels.withUnsafeMutableBufferPointer {
-                cnifti_copy_as_float(nim, $0.baseAddress, Int64(grid.voxelCount))
-            }
-            guard rc == 0 else {
+            guard let voxels = floats(nim, count: grid.voxelCount) else {
                 throw RadiomicsError.input(path, "unsupported NIfTI datatype \(nim.pointee.datatype) (complex and RGB images cannot be used)")
             }
             return Image(grid: grid, voxels: voxels)
+        }
+    }
+
+    /// The voxels converted to Float (scaled), written once into a new array; nil for a datatype
+    /// that has no such conversion.
+    private static func floats(_ nim: UnsafeMutablePointer<nifti_image>, count: Int) -> [Float]? {
+        var rc: Int32 = 0
+        let voxels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            rc = cnifti_copy_as_float(nim, buffer.baseAddress, Int64(count))
+            initialized = rc == 0 ? count : 0
+        }
+        return rc == 0 ? voxels : nil
+    }
+
+    /// A NIfTI label map turned into a mask as it is read (see `readMask(at:label:)`).
+    public struct LabelMask: Sendable {
+        /// The grid of the label map.
+        public var grid: Grid
+        /// The selected voxels; empty when `label` was given for a map that is not `integral`.
+        public var voxels: [Bool]
+        /// Number of selected voxels.
+        public var count: Int
+        /// Every value is a whole number (a label map rather than a probability map).
+        public var integral: Bool
+        /// The distinct non-zero labels as listed in messages (`MaskLoader.presentLabels`), set
+        /// when the map is integral and `label` selected no voxel.
+        public var presentLabels: String?
+    }
+
+    /// Reads a label map (any integer or float datatype, no intensity scaling) straight into a
+    /// mask: with `label` the voxels equal to it, else every non-zero voxel; a map holding
+    /// non-integer values is thresholded at 0.5 instead (and nothing is selected when a label
+    /// was given: such a map has no labels). The values are compared as `readLabels` gives them
+    /// (converted to Double), without building that array.
+    public static func readMask(at path: String, label: Int?) throws -> LabelMask {
+        try withImage(path) { nim, grid in
+            let n = grid.voxelCount
+            var rc: Int32 = 0, selected: Int64 = 0, integral: Int32 = 0
+            let voxels = [Bool](unsafeUninitializedCapacity: n) { buffer, initialized in
+                let bytes = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
+                rc = cnifti_select_mask(nim, label == nil ? 0 : 1, Double(label ?? 0), bytes, Int64(n), &selected, &integral)
+                initialized = rc == 0 && (integral != 0 || label == nil) ? n : 0
+            }
+            guard rc == 0 else {
+                throw RadiomicsError.input(path, "unsupported NIfTI datatype \(nim.pointee.datatype) for a mask")
+            }
+            var present: String? = nil
+            if integral != 0, label != nil, selected == 0 {
+                var values = [Double](repeating: 0, count: n)
+                _ = values.withUnsafeMutableBufferPointer { cnifti_copy_as_double(nim, $0.baseAddress, Int64(n)) }
+                present = MaskLoader.presentLabels(values)
+            }
+            return LabelMask(grid: grid, voxels: voxels, count: Int(selected), integral: integral != 0, presentLabels: present)
         }
     }
 
@@ -37,7 +86,9 @@ public enum NIfTIReader {
 
     /// The most memory a NIfTI file may need (its voxel data plus the converted copy): the
     /// machine's physical memory. Headers asking for more are refused before allocating.
-    public static var memoryLimit: Int64 { Int64(clamping: ProcessInfo.processInfo.physicalMemory) }
+    public static var memoryLimit: Int64 { physicalMemory }
+    /// Read once: the physical memory does not change while the process runs.
+    private static let physicalMemory = Int64(clamping: ProcessInfo.processInfo.physicalMemory)
 
     private static func withImage<T>(_ path: String, _ body: (UnsafeMutablePointer<nifti_image>, Grid) throws -> T) throws -> T {
         try checkReadable(path)
@@ -46,7 +97,7 @@ public enum NIfTIReader {
         guard let nim = cnifti_read(path, memoryLimit, &result) else {
             throw RadiomicsError.input(path, describe(result))
         }
-        defer { nifti_image_free(nim) }
+        defer { cnifti_free(nim, result.owned) }
         try checkPixdim(result, path: path)
         return try withImage(nim, path: path, body)
     }
@@ -57,12 +108,12 @@ public enum NIfTIReader {
         var result = cnifti_result()
         let nim = bytes.withUnsafeBufferPointer { cnifti_read_memory($0.baseAddress, Int64($0.count), name, memoryLimit, &result) }
         guard let nim else { throw RadiomicsError.input(name, describe(result)) }
-        defer { nifti_image_free(nim) }
+        defer { cnifti_free(nim, result.owned) }
         try checkPixdim(result, path: name)
         return try withImage(nim, path: name) { nim, grid in
-            var voxels = [Float](repeating: 0, count: grid.voxelCount)
-            let rc = voxels.withUnsafeMutableBufferPointer { cnifti_copy_as_float(nim, $0.baseAddress, Int64(grid.voxelCount)) }
-            guard rc == 0 else { throw RadiomicsError.input(name, "unsupported NIfTI datatype \(nim.pointee.datatype)") }
+            guard let voxels = floats(nim, count: grid.voxelCount) else {
+                throw RadiomicsError.input(name, "unsupported NIfTI datatype \(nim.pointee.datatype)")
+            }
             return Image(grid: grid, voxels: voxels)
         }
     }

@@ -41,17 +41,39 @@ public enum Diagnostics {
 
         /// One pass over the voxels in storage order.
         public init(_ image: Image) {
-            var total = 0.0, lowest = Double.infinity, highest = -Double.infinity
+            // The sum runs in storage order in Double. The extremes are taken on the floats (the
+            // conversion to Double is exact and keeps the order), 8 lanes at a time, skipping
+            // NaN as min/max do. Of equal values min keeps the first and max the last, which
+            // only shows for zeros (+0.0 or -0.0): a zero extreme is looked up again in storage
+            // order.
+            var total = 0.0, lowest = Float.infinity, highest = -Float.infinity
             image.voxels.withUnsafeBufferPointer { v in
-                for f in v {
-                    let x = Double(f)
-                    total += x
-                    lowest = min(lowest, x)
-                    highest = max(highest, x)
+                for f in v { total += Double(f) }
+                var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
+                let raw = UnsafeRawPointer(v.baseAddress!)
+                var i = 0
+                while i + 8 <= v.count {
+                    let x = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                    lo.replace(with: x, where: x .< lo)
+                    hi.replace(with: x, where: x .>= hi)
+                    i += 8
                 }
+                for k in 0..<8 {
+                    lowest = lo[k] < lowest ? lo[k] : lowest
+                    highest = hi[k] >= highest ? hi[k] : highest
+                }
+                while i < v.count {
+                    let f = v[i]
+                    lowest = f < lowest ? f : lowest
+                    highest = f >= highest ? f : highest
+                    i += 1
+                }
+                if lowest == 0, let first = v.first(where: { $0 == 0 }) { lowest = first }
+                if highest == 0, let last = v.last(where: { $0 == 0 }) { highest = last }
             }
             let n = image.voxels.count
-            self.init(mean: n > 0 ? total / Double(n) : .nan, minimum: n > 0 ? lowest : .nan, maximum: n > 0 ? highest : .nan)
+            self.init(mean: n > 0 ? total / Double(n) : .nan, minimum: n > 0 ? Double(lowest) : .nan,
+                      maximum: n > 0 ? Double(highest) : .nan)
         }
     }
 
@@ -86,21 +108,23 @@ public enum Diagnostics {
         out.append(("int_mask_vox_count_\(s)_roi", Double(intCount)))
         out.append(("morph_mask_vox_count_\(s)_roi", Double(morphCount)))
         // ROI intensities in storage order, over the rows of the intensity mask's bounding box.
+        // The sum in Double in storage order; the extremes on the floats (exact in Double, same
+        // order), keeping of equal values the one min (the first) and max (the last) keep.
         var n = 0
-        var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
+        var sum = 0.0, lo = Float.infinity, hi = -Float.infinity
         if let box = intBox {
             let size = intensityMask.grid.size
             image.voxels.withUnsafeBufferPointer { v in
                 intensityMask.voxels.withUnsafeBufferPointer { m in
                     for z in box.lower.z...box.upper.z {
                         for y in box.lower.y...box.upper.y {
-                            let row = size.x * (y + size.y * z)
-                            for i in (row + box.lower.x)...(row + box.upper.x) where m[i] {
-                                let x = Double(v[i])
-                                n += 1
-                                sum += x
-                                lo = min(lo, x)
-                                hi = max(hi, x)
+                            let row = size.x &* (y &+ size.y &* z)
+                            for i in (row &+ box.lower.x)...(row &+ box.upper.x) where m[i] {
+                                let f = v[i]
+                                n &+= 1
+                                sum += Double(f)
+                                lo = f < lo ? f : lo
+                                hi = f >= hi ? f : hi
                             }
                         }
                     }
@@ -108,34 +132,14 @@ public enum Diagnostics {
             }
         }
         out.append(("int_mask_mean_int_\(s)_roi", n > 0 ? sum / Double(n) : .nan))
-        out.append(("int_mask_min_int_\(s)_roi", n > 0 ? lo : .nan))
-        out.append(("int_mask_max_int_\(s)_roi", n > 0 ? hi : .nan))
+        out.append(("int_mask_min_int_\(s)_roi", n > 0 ? Double(lo) : .nan))
+        out.append(("int_mask_max_int_\(s)_roi", n > 0 ? Double(hi) : .nan))
         return out
     }
 
     /// Voxel count and bounding box of a mask in one pass over its rows.
     static func summary(_ mask: Mask) -> (count: Int, box: BoundingBox?) {
-        let n = mask.grid.size
-        var count = 0
-        var lo = SIMD3<Int>(repeating: Int.max), hi = SIMD3<Int>(repeating: -1)
-        mask.voxels.withUnsafeBufferPointer { v in
-            for z in 0..<n.z {
-                for y in 0..<n.y {
-                    let row = (y + n.y * z) * n.x
-                    var first = -1, last = -1
-                    for x in 0..<n.x where v[row + x] {
-                        if first < 0 { first = x }
-                        last = x
-                        count += 1
-                    }
-                    if first >= 0 {
-                        lo = pointwiseMin(lo, SIMD3(first, y, z))
-                        hi = pointwiseMax(hi, SIMD3(last, y, z))
-                    }
-                }
-            }
-        }
-        return (count, count > 0 ? BoundingBox(lower: lo, upper: hi) : nil)
+        mask.countAndBoundingBox()
     }
 
     /// `values(stage:...)` for a region of interest.

@@ -22,27 +22,52 @@ public enum Discretisation {
     /// discretisation would need more than 65535 grey levels.
     public static func discretise(_ roi: RegionOfInterest, settings: DiscretisationSettings,
                                   reSegmentationRange: ReSegmentationRange?) throws -> DiscretisedVolume {
-        let union = Mask(grid: roi.grid, voxels: zip(roi.morphologicalMask.voxels, roi.intensityMask.voxels).map { $0 || $1 })
-        guard let box = union.boundingBox else {
+        // The bounding box of the union of the two masks is the union of their boxes.
+        let morphBox = roi.morphologicalMask.boundingBox
+        let sameMask = roi.morphologicalMask.voxels.withUnsafeBufferPointer { a in
+            roi.intensityMask.voxels.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
+        }
+        let intensityBox = sameMask ? morphBox : roi.intensityMask.boundingBox
+        let boxes = [morphBox, intensityBox].compactMap { $0 }
+        guard let first = boxes.first else {
             throw RadiomicsError(.input, "the region of interest is empty")
         }
+        let box = boxes.dropFirst().reduce(first) {
+            BoundingBox(lower: pointwiseMin($0.lower, $1.lower), upper: pointwiseMax($0.upper, $1.upper))
+        }
         let image = roi.image.cropped(to: box)
-        let intensity = roi.intensityMask.cropped(to: box)
-        let morph = roi.morphologicalMask.cropped(to: box)
+        let intensity = sameMask ? roi.morphologicalMask.cropped(to: box) : roi.intensityMask.cropped(to: box)
+        let morph = sameMask ? intensity : roi.morphologicalMask.cropped(to: box)
 
         var lo = Double.infinity, hi = -Double.infinity
-        for (v, m) in zip(image.voxels, intensity.voxels) where m {
-            lo = min(lo, Double(v))
-            hi = max(hi, Double(v))
+        image.voxels.withUnsafeBufferPointer { v in
+            intensity.voxels.withUnsafeBufferPointer { m in
+                for i in 0..<v.count where m[i] {
+                    let x = Double(v[i])
+                    lo = min(lo, x)
+                    hi = max(hi, x)
+                }
+            }
         }
         guard lo <= hi else {
             throw RadiomicsError(.input, "the intensity mask is empty after re-segmentation; nothing to discretise")
         }
 
-        var levels = [UInt16](repeating: 0, count: image.voxels.count)
         var levelCount = 0
         var binOrigin: Double? = nil
         var binWidth: Double? = nil
+        // Levels are written for intensity-mask voxels, 0 elsewhere.
+        func levels(_ level: (Double) -> Int) -> [UInt16] {
+            image.voxels.withUnsafeBufferPointer { v in
+                intensity.voxels.withUnsafeBufferPointer { m in
+                    [UInt16](unsafeUninitializedCapacity: v.count) { out, initialized in
+                        for i in 0..<v.count { out[i] = m[i] ? UInt16(level(Double(v[i]))) : 0 }
+                        initialized = v.count
+                    }
+                }
+            }
+        }
+        let result: [UInt16]
 
         switch settings.method {
         case .fixedBinNumber:
@@ -54,14 +79,12 @@ public enum Discretisation {
                 throw RadiomicsError.usage("discretisation 'bin_number' \(ng) exceeds the \(maximumLevelCount) grey levels supported")
             }
             let range = hi - lo
-            for i in 0..<levels.count where intensity.voxels[i] {
-                let x = Double(image.voxels[i])
-                if x >= hi || range == 0 {
-                    levels[i] = UInt16(ng)
-                } else {
-                    let l = Int((Double(ng) * (x - lo) / range).rounded(.down)) + 1
-                    levels[i] = UInt16(min(max(l, 1), ng))
-                }
+            let bins = Double(ng)
+            result = levels { x in
+                if x >= hi || range == 0 { return ng }
+                // x in [lo, hi): the quotient is >= 0, so truncation is the floor.
+                let l = floorOfNonNegative(bins * (x - lo) / range) + 1
+                return min(max(l, 1), ng)
             }
             levelCount = ng
 
@@ -80,11 +103,9 @@ public enum Discretisation {
             guard top <= Double(maximumLevelCount) else {
                 throw RadiomicsError.usage("fixed bin size \(formatShort(w)) over intensities \(formatShort(x0))...\(formatShort(hi)) gives \(formatShort(top)) grey levels; at most \(maximumLevelCount) are supported (use a wider bin)")
             }
-            for i in 0..<levels.count where intensity.voxels[i] {
-                let l = Int(((Double(image.voxels[i]) - x0) / w).rounded(.down)) + 1
-                levels[i] = UInt16(l)
-                levelCount = max(levelCount, l)
-            }
+            // Every ROI intensity is >= x0, so (x - x0) / w >= 0 and truncation is the floor.
+            result = levels { x in floorOfNonNegative((x - x0) / w) + 1 }
+            levelCount = Int(top)
             binOrigin = x0
             binWidth = w
 
@@ -93,16 +114,22 @@ public enum Discretisation {
             guard a >= 1, b <= Double(maximumLevelCount) else {
                 throw RadiomicsError.usage("discretisation 'none' uses the intensities as grey levels, which must be whole numbers from 1 to \(maximumLevelCount); the ROI holds \(formatShort(lo))...\(formatShort(hi))")
             }
-            for i in 0..<levels.count where intensity.voxels[i] {
-                let l = Int(Double(image.voxels[i]).rounded())
-                levels[i] = UInt16(l)
-                levelCount = max(levelCount, l)
+            // Every ROI intensity is >= 0.5 here: round half away from zero of a non-negative value.
+            result = levels { x in
+                let t = floorOfNonNegative(x)
+                return x - Double(t) >= 0.5 ? t + 1 : t
             }
+            levelCount = Int(b)
             binOrigin = 0.5
             binWidth = 1
         }
 
-        return DiscretisedVolume(grid: image.grid, levels: levels, levelCount: levelCount,
+        return DiscretisedVolume(grid: image.grid, levels: result, levelCount: levelCount,
                                  morphologicalMask: morph.voxels, binOrigin: binOrigin, binWidth: binWidth)
     }
+
+    /// floor(x) for a finite x >= 0 below 2^63: the truncation, one instruction instead of a
+    /// call to libm's floor.
+    @inline(__always)
+    static func floorOfNonNegative(_ x: Double) -> Int { Int(x) }
 }

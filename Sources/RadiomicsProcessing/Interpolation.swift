@@ -76,7 +76,7 @@ public enum Interpolation {
         let target = targetGrid(for: image.grid, settings: settings)
         var out = resample(image, to: target, method: settings.imageMethod)
         if settings.roundIntensities {
-            out.voxels = out.voxels.map { $0.rounded() }
+            out.voxels = out.voxels.map { roundedHalfAwayFromZero($0) }
         }
         return out
     }
@@ -137,13 +137,65 @@ public enum Interpolation {
         var blockGrid = target
         blockGrid.size = box.size
         blockGrid.origin = target.world(SIMD3(Double(box.lower.x), Double(box.lower.y), Double(box.lower.z)))
-        var out = Image(grid: blockGrid, voxels: imageValues.map { Float($0) })
-        if settings.roundIntensities {
-            out.voxels = out.voxels.map { $0.rounded() }
+        let round = settings.roundIntensities
+        let voxels = imageValues.withUnsafeBufferPointer { v in
+            [Float](unsafeUninitializedCapacity: v.count) { out, initialized in
+                var i = 0
+                if round {
+                    let raw = UnsafeRawPointer(v.baseAddress!)
+                    while i + 8 <= v.count {
+                        let x = SIMD8<Float>(raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self))
+                        let r = roundedHalfAwayFromZero(x)
+                        for k in 0..<8 { out[i + k] = r[k] }
+                        i += 8
+                    }
+                    while i < v.count { out[i] = roundedHalfAwayFromZero(Float(v[i])); i += 1 }
+                } else {
+                    for i in 0..<v.count { out[i] = Float(v[i]) }
+                }
+                initialized = v.count
+            }
         }
         let cut = settings.maskThreshold - 1e-9
-        return RegionResult(image: out, mask: Mask(grid: blockGrid, voxels: maskValues.map { $0 >= cut }),
+        let inMask = maskValues.withUnsafeBufferPointer { v in
+            [Bool](unsafeUninitializedCapacity: v.count) { out, initialized in
+                for i in 0..<v.count { out[i] = v[i] >= cut }
+                initialized = v.count
+            }
+        }
+        return RegionResult(image: Image(grid: blockGrid, voxels: voxels), mask: Mask(grid: blockGrid, voxels: inMask),
                             grid: target, box: box)
+    }
+
+    /// `x.rounded()` (to the nearest whole number, halves away from zero) without a call to
+    /// libm's roundf: below 2^23 the truncation of |x| and its exact remainder decide; from
+    /// 2^23 on every float is whole (infinities and NaN come back unchanged too). The sign is
+    /// kept, so -0.3 gives -0.0 as roundf does.
+    @inline(__always)
+    static func roundedHalfAwayFromZero(_ x: Float) -> Float {
+        let a = abs(x)
+        guard a < 8_388_608 else { return x }
+        let t = Float(Int32(a))
+        return Float(signOf: x, magnitudeOf: a - t >= 0.5 ? t + 1 : t)
+    }
+
+    /// The same on 8 floats at once, without branches.
+    @inline(__always)
+    static func roundedHalfAwayFromZero(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
+        let a = unsafeBitCast(bits & 0x7FFF_FFFF, to: SIMD8<Float>.self)
+        let small = a .< 8_388_608
+        // Lanes at or above 2^23 (and NaN) work on 0 instead, and keep x below. Below 2^23,
+        // adding and taking away 2^23 rounds to the nearest whole number (ties to even), exactly;
+        // one less when that went up is the truncation.
+        let b = a.replacing(with: 0, where: .!small)
+        let magic = SIMD8<Float>(repeating: 8_388_608)
+        var t = (b + magic) - magic
+        t = t.replacing(with: t - 1, where: t .> b)
+        let r = t.replacing(with: t + 1, where: b - t .>= 0.5)
+        let signed = unsafeBitCast((unsafeBitCast(r, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF) | (bits & 0x8000_0000),
+                                   to: SIMD8<Float>.self)
+        return x.replacing(with: signed, where: small)
     }
 
     /// Start and step of `axisMapping`, or (0, 1) on an axis that needs no pass.
@@ -299,10 +351,9 @@ public enum Interpolation {
             tables[axis] = AxisTable(taps: full.taps, index: index, weight: weight, outputCount: rows.count)
         }
         var dims = cropUpper &- cropLower &+ 1
-        var data = [Double](repeating: 0, count: dims.x * dims.y * dims.z)
         let n = sourceGrid.size
-        data.withUnsafeMutableBufferPointer { dst in
-            source.withUnsafeBufferPointer { src in
+        var data = source.withUnsafeBufferPointer { src in
+            [Double](unsafeUninitializedCapacity: dims.x * dims.y * dims.z) { dst, initialized in
                 var o = 0
                 for z in cropLower.z...cropUpper.z {
                     for y in cropLower.y...cropUpper.y {
@@ -313,6 +364,7 @@ public enum Interpolation {
                         }
                     }
                 }
+                initialized = o
             }
         }
         for axis in 0..<3 {
@@ -325,59 +377,94 @@ public enum Interpolation {
         return data
     }
 
-    /// Applies a 1D table along `axis` of a block of size `dims` (x fastest).
+    /// Applies a 1D table along `axis` of a block of size `dims` (x fastest). Every output value
+    /// is 0 plus the weighted samples, added tap by tap in table order (along y and z, taps of
+    /// weight 0 are left out), the same sums whichever loop computes them: along x each output
+    /// voxel is summed on its own, with the 1-, 2- and 4-tap tables written out; along y and z
+    /// whole rows and planes are scaled and added at once.
     static func pass(_ input: [Double], dims: SIMD3<Int>, axis: Int, table t: AxisTable) -> ([Double], SIMD3<Int>) {
         var outDims = dims
         outDims[axis] = t.outputCount
-        var output = [Double](repeating: 0, count: outDims.x * outDims.y * outDims.z)
+        let total = outDims.x * outDims.y * outDims.z
         let taps = t.taps
-        input.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { dst in
-                t.index.withUnsafeBufferPointer { idx in
-                    t.weight.withUnsafeBufferPointer { wt in
+        let output = input.withUnsafeBufferPointer { srcBuffer in
+            t.index.withUnsafeBufferPointer { idxBuffer in
+                t.weight.withUnsafeBufferPointer { wtBuffer in
+                    [Double](unsafeUninitializedCapacity: total) { dstBuffer, initialized in
+                        let src = srcBuffer.baseAddress!, dst = dstBuffer.baseAddress!
+                        let idx = idxBuffer.baseAddress!, wt = wtBuffer.baseAddress!
                         switch axis {
                         case 0:
                             let rows = dims.y * dims.z
                             let nIn = dims.x, nOut = outDims.x
                             for r in 0..<rows {
-                                let si = r * nIn, di = r * nOut
-                                for i in 0..<nOut {
-                                    var acc = 0.0
-                                    for k in 0..<taps { acc += wt[i * taps + k] * src[si + idx[i * taps + k]] }
-                                    dst[di + i] = acc
+                                let s = src + r &* nIn, d = dst + r &* nOut
+                                switch taps {
+                                case 1:
+                                    for i in 0..<nOut { d[i] = 0.0 + wt[i] * s[idx[i]] }
+                                case 2:
+                                    for i in 0..<nOut {
+                                        let k = 2 &* i
+                                        d[i] = (0.0 + wt[k] * s[idx[k]]) + wt[k &+ 1] * s[idx[k &+ 1]]
+                                    }
+                                case 4:
+                                    for i in 0..<nOut {
+                                        let k = 4 &* i
+                                        d[i] = (((0.0 + wt[k] * s[idx[k]]) + wt[k &+ 1] * s[idx[k &+ 1]])
+                                            + wt[k &+ 2] * s[idx[k &+ 2]]) + wt[k &+ 3] * s[idx[k &+ 3]]
+                                    }
+                                default:
+                                    for i in 0..<nOut {
+                                        var acc = 0.0
+                                        for k in 0..<taps { acc += wt[i &* taps &+ k] * s[idx[i &* taps &+ k]] }
+                                        d[i] = acc
+                                    }
                                 }
                             }
                         case 1:
                             let nx = dims.x
                             for z in 0..<dims.z {
-                                let sz = z * dims.y * nx, dz = z * outDims.y * nx
+                                let sz = src + z &* dims.y &* nx, dz = dst + z &* outDims.y &* nx
                                 for j in 0..<outDims.y {
-                                    let drow = dz + j * nx
-                                    for k in 0..<taps {
-                                        let w = wt[j * taps + k]
-                                        if w == 0 { continue }
-                                        let srow = sz + idx[j * taps + k] * nx
-                                        for x in 0..<nx { dst[drow + x] += w * src[srow + x] }
-                                    }
+                                    accumulate(into: dz + j &* nx, count: nx, taps: taps,
+                                               weights: wt + j &* taps, indices: idx + j &* taps, source: sz, stride: nx)
                                 }
                             }
                         default:
                             let plane = dims.x * dims.y
                             for j in 0..<outDims.z {
-                                let dplane = j * plane
-                                for k in 0..<taps {
-                                    let w = wt[j * taps + k]
-                                    if w == 0 { continue }
-                                    let splane = idx[j * taps + k] * plane
-                                    for p in 0..<plane { dst[dplane + p] += w * src[splane + p] }
-                                }
+                                accumulate(into: dst + j &* plane, count: plane, taps: taps,
+                                           weights: wt + j &* taps, indices: idx + j &* taps, source: src, stride: plane)
                             }
                         }
+                        initialized = total
                     }
                 }
             }
         }
         return (output, outDims)
+    }
+
+    /// `out[p] = 0 + sum over taps k of weight[k] * source[index[k] * stride + p]` for p in
+    /// 0..<count, the taps added in order and those of weight 0 left out (as a row of zeros
+    /// accumulating them would give).
+    @inline(__always)
+    static func accumulate(into out: UnsafeMutablePointer<Double>, count: Int, taps: Int,
+                           weights: UnsafePointer<Double>, indices: UnsafePointer<Int>,
+                           source: UnsafePointer<Double>, stride: Int) {
+        var started = false
+        for k in 0..<taps {
+            let w = weights[k]
+            if w == 0 { continue }
+            let s = source + indices[k] &* stride
+            if started {
+                for p in 0..<count { out[p] += w * s[p] }
+            } else {
+                for p in 0..<count { out[p] = 0.0 + w * s[p] }
+                started = true
+            }
+        }
+        if !started { out.update(repeating: 0, count: count) }
     }
 
     /// Pads `axis` with `splinePadding` copies of the boundary values on each side and replaces

@@ -110,8 +110,10 @@ private func sphereVolume(radius r: Double) -> Double { 4 / 3 * Double.pi * r * 
             image[x, y, z] = wholeNumbers ? v : v + 0.1 * Float(x % 3)
             mask[x, y, z] = (x + y + z) % 4 == 0
         } } }
-        #expect((LocalIntensityFeatures.rowPrefixSums(image) != nil) == wholeNumbers)
         let radius = LocalIntensityFeatures.radius(ofSphereVolume: 300)
+        let block = LocalIntensityFeatures.Block(RegionOfInterest(image: image, mask: mask),
+                                                 runs: LocalIntensityFeatures.sphereRuns(spacing: grid.spacing, radius: radius))
+        #expect(block?.wholeNumbers().whole == wholeNumbers)
         var peak = -Double.infinity, local = -Double.infinity
         var highest = -Float.infinity
         for i in 0..<grid.voxelCount where mask.voxels[i] { highest = max(highest, image.voxels[i]) }
@@ -127,5 +129,52 @@ private func sphereVolume(radius r: Double) -> Double { 4 / 3 * Double.pi * r * 
         let values = LocalIntensityFeatures.compute(RegionOfInterest(image: image, mask: mask), sphereVolume: 300)
         #expect(abs(values["loc_peak_glob"]! - peak) < 1e-9)
         #expect(abs(values["loc_peak_loc"]! - local) < 1e-9)
+    }
+
+    /// The block method (prefix sums in 32-bit integers, or per-row run sums) against the
+    /// straightforward voxel-by-voxel sums on random images: every mean, and so both peaks, must
+    /// be the same number. Whole numbers, large whole numbers (too large for 32-bit sums) and
+    /// fractions; ROIs that touch the image border and ROIs far from it; several spacings.
+    @Test func blockMethodEqualsDirectSumsOnRandomImages() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        func uniform(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        let spacings: [SIMD3<Double>] = [SIMD3(2, 2, 2), SIMD3(1, 1, 1), SIMD3(0.8, 1.1, 3), SIMD3(3, 2.5, 1.2)]
+        for trial in 0..<24 {
+            let size = SIMD3(3 + uniform(20), 2 + uniform(16), 1 + uniform(12))
+            let grid = Grid(size: size, spacing: spacings[trial % spacings.count])
+            var image = Image(grid: grid, repeating: 0)
+            var mask = Mask(grid: grid, repeating: false)
+            let kind = trial % 3
+            for i in 0..<grid.voxelCount {
+                switch kind {
+                case 0: image.voxels[i] = Float(uniform(4001)) - 1000
+                case 1: image.voxels[i] = Float(uniform(1 << 23)) * (uniform(2) == 0 ? 1 : -1)
+                default: image.voxels[i] = Float(uniform(1 << 20)) / 1024 - 300.3
+                }
+            }
+            // A few voxels share the maximum, so that the local peak picks among them.
+            for _ in 0..<3 { image.voxels[uniform(grid.voxelCount)] = 5000 }
+            // Half the trials: an ROI block away from the border; else anywhere.
+            let inner = trial % 2 == 0
+            for z in 0..<size.z { for y in 0..<size.y { for x in 0..<size.x {
+                let away = x > 2 && x < size.x - 3 && y > 1 && y < size.y - 2
+                if (!inner || away) && uniform(3) == 0 { mask[x, y, z] = true }
+            } } }
+            if !mask.voxels.contains(true) { mask.voxels[uniform(grid.voxelCount)] = true }
+            for volume in [1000.0, 250.0, 30.0] {
+                let roi = RegionOfInterest(image: image, mask: mask)
+                let expected = LocalIntensityFeatures.directPeaks(roi, sphereVolume: volume)
+                let values = LocalIntensityFeatures.compute(roi, sphereVolume: volume)
+                #expect(values["loc_peak_glob"] == expected.global, "trial \(trial), \(size), volume \(volume)")
+                #expect(values["loc_peak_loc"] == expected.local, "trial \(trial), \(size), volume \(volume)")
+            }
+        }
     }
 }

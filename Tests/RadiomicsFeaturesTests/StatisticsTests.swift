@@ -156,3 +156,38 @@ func expectClose(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-12, _ what:
         assertCompliance(computed, references: refs, family: "stat (CT config A)")
     }
 }
+
+/// The counting and radix sorts of the statistics against the comparison sort: the same
+/// doubles, bit for bit.
+@Suite struct SortedIntensityTests {
+    @Test func radixSortEqualsTheComparisonSort() {
+        var state: UInt64 = 99
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 29
+        }
+        for trial in 0..<56 {
+            let n = [0, 1, 5, 63, 64, 65, 1000, 20_000][trial % 8]
+            var values = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                switch trial % 7 {
+                case 0: values[i] = Float(Int(next() % 4096)) - 1024  // CT-like whole numbers (counting sort)
+                case 5: values[i] = Float(Int(next() % 8_000_000)) - 4_000_000  // whole, too wide to count
+                case 1: values[i] = Float(bitPattern: UInt32(truncatingIfNeeded: next()) & 0x7F7F_FFFF) * (next() % 2 == 0 ? 1 : -1)
+                case 2: values[i] = Float(next() % 1000) / 7  // positive fractions, many repeats
+                case 3: values[i] = [Float.infinity, -.infinity, 0, Float.leastNormalMagnitude / 4, -Float.leastNormalMagnitude / 4, 3][Int(next() % 6)]
+                case 4: values[i] = [Float(-0.0), 0, -1, 1, 2][Int(next() % 5)]  // signed zeros among others
+                default: values[i] = [Float(-0.0), 0, -1.5, 1, 2][Int(next() % 5)]  // the same, not whole
+                }
+            }
+            let expected = values.map(Double.init).sorted()
+            let got = SampleSummary.sortedDoubles(values)
+            #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "trial \(trial), n \(n)")
+        }
+        // -0.0 keeps its place among the zeros, as in the stable comparison sort.
+        var zeros: [Float] = [0, -0.0, 2, -1] + [Float](repeating: 1, count: 100) + [-0.0, 0, -3, -0.0]
+        #expect(SampleSummary.sortedDoubles(zeros).map(\.bitPattern) == zeros.map(Double.init).sorted().map(\.bitPattern))
+        zeros[7] = .nan
+        #expect(SampleSummary.sortedDoubles(zeros).count == zeros.count)
+    }
+}

@@ -210,3 +210,51 @@ enum Repository {
         #expect(error?.message.hasPrefix("gzip data is corrupt or truncated") == true)
     }
 }
+
+/// `readMask` selects in one pass what the label map read as doubles selects.
+@Suite struct NIfTIMaskSelectionTests {
+    /// The selection made from `readLabels` (the values as doubles), as the loader defines it.
+    static func expected(_ values: [Double], label: Int?) -> (voxels: [Bool]?, integral: Bool) {
+        let integral = values.allSatisfy { $0 == $0.rounded() }
+        if !integral { return (label == nil ? values.map { $0 >= 0.5 } : nil, false) }
+        if let label { return (values.map { $0 == Double(label) }, true) }
+        return (values.map { $0 != 0 }, true)
+    }
+
+    @Test(arguments: [NIfTIWriter.DataType.uint8, .int16, .int32, .float32, .float64])
+    func selectionEqualsTheDoubleComparisons(type: NIfTIWriter.DataType) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let signed = type != .uint8
+        // Whole numbers (with negatives where the type has them), then fractions for floats.
+        var sets: [[Double]] = [(0..<24).map { Double(($0 * 7) % 5) - (signed ? 1 : 0) }, [Double](repeating: 0, count: 24)]
+        if type == .float32 || type == .float64 {
+            sets.append((0..<24).map { Double($0 % 4) * 0.25 })
+            var special: [Double] = (0..<24).map { Double($0 % 3) }
+            special[5] = -0.0
+            special[7] = .infinity
+            sets.append(special)
+        }
+        for (n, values) in sets.enumerated() {
+            let path = dir.file("m\(n).nii")
+            try NIfTIWriter.write(path: path, size: (3, 4, 2), pixdim: (1, 1, 1), type: type, values: values)
+            let stored = try NIfTIReader.readLabels(at: path).voxels
+            for label in [nil, 0, 1, 2, 3, -1, 300, 70000] as [Int?] {
+                let mask = try NIfTIReader.readMask(at: path, label: label)
+                let (voxels, integral) = Self.expected(stored, label: label)
+                #expect(mask.integral == integral, "\(type) set \(n) label \(String(describing: label))")
+                if let voxels {
+                    #expect(mask.voxels == voxels, "\(type) set \(n) label \(String(describing: label))")
+                    #expect(mask.count == voxels.filter { $0 }.count)
+                } else {
+                    #expect(mask.voxels.isEmpty)
+                }
+                if integral, label != nil, mask.count == 0 {
+                    #expect(mask.presentLabels == MaskLoader.presentLabels(stored))
+                } else {
+                    #expect(mask.presentLabels == nil)
+                }
+            }
+        }
+    }
+}

@@ -208,3 +208,77 @@ import Testing
         #expect(same)
     }
 }
+
+/// The written-out passes and rounding against straightforward versions, bit for bit.
+@Suite struct InterpolationKernelTests {
+    /// One 1D pass as plain loops: a zero-filled output, each tap added in table order (taps of
+    /// weight 0 skipped along y and z).
+    static func referencePass(_ input: [Double], dims: SIMD3<Int>, axis: Int, table t: Interpolation.AxisTable) -> [Double] {
+        var outDims = dims
+        outDims[axis] = t.outputCount
+        var out = [Double](repeating: 0, count: outDims.x * outDims.y * outDims.z)
+        for z in 0..<outDims.z { for y in 0..<outDims.y { for x in 0..<outDims.x {
+            let o = x + outDims.x * (y + outDims.y * z)
+            let j = [x, y, z][axis]
+            for k in 0..<t.taps {
+                let w = t.weight[j * t.taps + k]
+                if axis != 0 && w == 0 { continue }
+                var p = SIMD3(x, y, z)
+                p[axis] = t.index[j * t.taps + k]
+                out[o] += w * input[p.x + dims.x * (p.y + dims.y * p.z)]
+            }
+        } } }
+        return out
+    }
+
+    @Test(arguments: [InterpolationMethod.nearest, .linear, .cubic])
+    func passesEqualThePlainLoops(_ method: InterpolationMethod) {
+        var state: UInt64 = 3
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        for trial in 0..<12 {
+            let dims = SIMD3(2 + Int(next() * 9), 2 + Int(next() * 7), 2 + Int(next() * 5))
+            let input = (0..<(dims.x * dims.y * dims.z)).map { _ in (next() - 0.4) * 1000 }
+            for axis in 0..<3 {
+                let n = dims[axis]
+                let m = 1 + Int(next() * 12)
+                // The tables index the input line directly (the cubic one a padded line): keep
+                // every index inside it.
+                var t = Interpolation.table(sourceCount: n, outputCount: m, start: next() * 2 - 1, step: 0.3 + next(), method: method)
+                t.index = t.index.map { min($0, n - 1) }
+                let (got, _) = Interpolation.pass(input, dims: dims, axis: axis, table: t)
+                let expected = Self.referencePass(input, dims: dims, axis: axis, table: t)
+                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "trial \(trial), axis \(axis)")
+            }
+        }
+    }
+
+    @Test func roundingEqualsRounded() {
+        var values: [Float] = [0, -0.0, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999997, -0.49999997, 8_388_607.5, -8_388_607.5,
+                               8_388_608, 16_777_217, .infinity, -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+                               -.leastNonzeroMagnitude, 1e-3, -999.5, 123.4999]
+        var state: UInt32 = 1
+        for _ in 0..<5000 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            values.append(Float(bitPattern: state))
+        }
+        for v in values where !v.isNaN {
+            #expect(Interpolation.roundedHalfAwayFromZero(v).bitPattern == v.rounded().bitPattern, "\(v)")
+        }
+        #expect(Interpolation.roundedHalfAwayFromZero(.nan).isNaN)
+        // Eight at a time: the same floats (NaN stays NaN).
+        values += [.nan, -.nan, .nan]
+        while values.count % 8 != 0 { values.append(0.5) }
+        for start in stride(from: 0, to: values.count, by: 8) {
+            var x = SIMD8<Float>()
+            for k in 0..<8 { x[k] = values[start + k] }
+            let r = Interpolation.roundedHalfAwayFromZero(x)
+            for k in 0..<8 {
+                let v = values[start + k]
+                #expect(v.isNaN ? r[k].isNaN : r[k].bitPattern == v.rounded().bitPattern, "\(v)")
+            }
+        }
+    }
+}

@@ -14,6 +14,16 @@ int cnifti_copy_as_float(const nifti_image *nim, float *out, int64_t count);
 /// Same as above without intensity scaling, to double (for masks).
 int cnifti_copy_as_double(const nifti_image *nim, double *out, int64_t count);
 
+/// Turns a label map (any integer or float datatype, no intensity scaling) into a 0/1 mask in
+/// one pass, with every comparison made on the voxel value converted to double: `*integral` is
+/// set to 1 when every value is a whole number. For an integral map, `out[i]` is 1 where the
+/// value equals `label` (`has_label` != 0) or is non-zero (no label); for a map with non-integer
+/// values, where the value is >= 0.5 — unless a label was given, when nothing is written (such a
+/// map has no labels). `*selected` receives the number of 1s. Returns 0, or -1 for an
+/// unsupported datatype (complex, RGB).
+int cnifti_select_mask(const nifti_image *nim, int has_label, double label, uint8_t *out, int64_t count,
+                       int64_t *selected, int *integral);
+
 /// Silences nifti_clib's messages to stderr (we report errors ourselves).
 void cnifti_quiet(void);
 
@@ -56,6 +66,9 @@ typedef struct {
     /// The header's pixdim[1..3] as stored (nifti_clib replaces values <= 0 by 1) and sform_code.
     double pixdim[3];
     int sform_code;
+    /// When not NULL, the allocation that holds the image's voxel data (which then starts
+    /// inside it): pass it to `cnifti_free`.
+    void *owned;
 } cnifti_result;
 
 /// Reads a single-file NIfTI-1 or NIfTI-2 image (`.nii`, or gzip-compressed `.nii.gz`) into
@@ -70,4 +83,7 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
 /// Same, from bytes already in memory (`name` is used for nifti_clib's file name fields).
 nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const char *name,
                                 int64_t max_bytes, cnifti_result *result);
+
+/// Frees an image from `cnifti_read` or `cnifti_read_memory`; `owned` is the result's `owned`.
+void cnifti_free(nifti_image *nim, void *owned);
 #endif
