@@ -113,13 +113,13 @@ extension TriangleMesh {
         }
 
         let table = MarchingCubesTable.shared
-        // Vertex of each grid edge (3 per grid point: along x, y, z), -1 until created.
-        var edgeVertex = [Int32](repeating: -1, count: 3 * nx * ny * nz)
+        // Vertex of each grid edge (3 per grid point: along x, y, z), -1 until created. A cube
+        // of slice k touches the grid points of planes k and k + 1 only, so two planes of edges
+        // are kept, plane z in slot z mod 2: the slot of plane k - 1 is cleared for plane k + 1.
+        var edgeVertex = [Int32](repeating: -1, count: 2 * 3 * plane)
         var lattice: [SIMD3<Int32>] = []
         var triangles: [SIMD3<Int32>] = []
-        // Flat offsets of the eight cube corners (corner c at (c & 1, c >> 1 & 1, c >> 2 & 1)).
-        var cornerOffset = [Int](repeating: 0, count: 8)
-        for c in 0..<8 { cornerOffset[c] = (c & 1) + nx * ((c >> 1) & 1) + plane * ((c >> 2) & 1) }
+        // Corner c of a cube is at (c & 1, c >> 1 & 1, c >> 2 & 1) from its lowest corner.
 
         // Corner c's bit is 1 << c; the corners at x + 1 (odd c) of one cube are the corners at
         // x (even c) of the next, so along a row the code is shifted on and only the four new
@@ -129,6 +129,10 @@ extension TriangleMesh {
                 table.edges.withUnsafeBufferPointer { edges in
                     edgeVertex.withUnsafeMutableBufferPointer { edgeVertex in
                         for k in 0..<(nz - 1) {
+                            if k > 0 {
+                                let slot = ((k + 1) & 1) * 3 * plane
+                                for e in slot..<(slot + 3 * plane) { edgeVertex[e] = -1 }
+                            }
                             for j in 0..<(ny - 1) {
                                 let row = nx * j + plane * k
                                 let r00 = occ.baseAddress! + row, r10 = r00 + nx, r01 = r00 + plane, r11 = r01 + nx
@@ -138,7 +142,6 @@ extension TriangleMesh {
                                     code = (code >> 1) & 0x55
                                         | Int(r00[i + 1]) << 1 | Int(r10[i + 1]) << 3 | Int(r01[i + 1]) << 5 | Int(r11[i + 1]) << 7
                                     if code == 0 || code == 255 { continue }
-                                    let base = i + row
                                     var t = offsets[code]
                                     let end = offsets[code + 1]
                                     while t < end {
@@ -146,7 +149,8 @@ extension TriangleMesh {
                                         for s in 0..<3 {
                                             let e = Int(edges[t + s])
                                             let corner = table.edgeCorner[e], axis = table.edgeAxis[e]
-                                            let gridEdge = 3 * (base + cornerOffset[corner]) + axis
+                                            let point = i + (corner & 1) + nx * (j + ((corner >> 1) & 1))
+                                            let gridEdge = 3 * (((k + (corner >> 2)) & 1) * plane + point) + axis
                                             var v = edgeVertex[gridEdge]
                                             if v < 0 {
                                                 v = Int32(lattice.count)
