@@ -51,13 +51,12 @@ extension SpatialAutocorrelation {
 }
 
 /// Memory the passes share between threads: each thread writes disjoint parts.
-private final class SharedBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Double>
-    let count: Int
-    init(count: Int) {
-        self.count = count
+private final class SharedBuffer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    /// Zero-filled when `zero` is given; otherwise every element is written before it is read.
+    init(count: Int, zero: Element? = nil) {
         pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if let zero { pointer.initialize(repeating: zero, count: max(count, 1)) }
     }
     func deallocate() { pointer.deallocate() }
 }
@@ -74,6 +73,14 @@ private final class PartialSums: @unchecked Sendable {
     deinit { values.deallocate() }
 }
 
+/// The indicator and the deviation of every block voxel, eight z per element (z mod 8 < 4 in
+/// the real lanes, the others in the imaginary ones), rows along x: element
+/// x + e_x (z / 8 + zOctets y). A row of one octet is an x-pass input as it is.
+private struct RowFields {
+    let indicator: SharedBuffer<FFTComplex>
+    let deviation: SharedBuffer<FFTComplex>
+}
+
 /// Sizes and transforms of one block.
 private struct SpectralPlan: Sendable {
     /// Extent of the ROI's bounding block.
@@ -85,6 +92,10 @@ private struct SpectralPlan: Sendable {
     /// Rows of z (and of the kernel's delta_z) rounded up to a multiple of 8: the x pass takes
     /// eight rows per transform (four lanes, real and imaginary parts), the y pass four.
     let zRows: Int
+    /// zRows / 4 (the z quads of a spectrum row) and zRows / 8.
+    let zQuads: Int, zOctets: Int
+    /// Groups of four w_y (the lanes of the z pass): ceil(P_y / 4).
+    let yGroups: Int
     let spacing: SIMD3<Double>
     let fx: MorphologyFFT, fy: MorphologyFFT, fz: MorphologyFFT
 
@@ -94,44 +105,53 @@ private struct SpectralPlan: Sendable {
                   MorphologyFFT.smoothLength(atLeast: 2 * e.z - 1))
         h = p / 2 &+ 1
         zRows = (e.z + 7) / 8 * 8
+        zQuads = zRows / 4
+        zOctets = zRows / 8
+        yGroups = (p.y + 3) / 4
         self.spacing = spacing
         fx = MorphologyFFT(length: p.x)
         fy = MorphologyFFT(length: p.y)
         fz = MorphologyFFT(length: p.z)
     }
 
-    /// The indicator and deviation of every block voxel, rows along x, indexed
-    /// x + e_x (z + zRows y): the x pass gathers eight rows of one y at a time.
-    func rowFields(_ s: SpatialAutocorrelation.Samples, origin: SIMD3<Int32>, mean: Double) -> (indicator: SharedBuffer, deviation: SharedBuffer) {
-        let count = e.x * zRows * e.y
-        let indicator = SharedBuffer(count: count), deviation = SharedBuffer(count: count)
+    func rowFields(_ s: SpatialAutocorrelation.Samples, origin: SIMD3<Int32>, mean: Double) -> RowFields {
+        let count = e.x * zOctets * e.y
+        let indicator = SharedBuffer(count: count, zero: FFTComplex.zero)
+        let deviation = SharedBuffer(count: count, zero: FFTComplex.zero)
         for k in 0..<s.values.count {
             let c = s.coordinates[k] &- origin
-            let i = Int(c.x) + e.x * (Int(c.z) + zRows * Int(c.y))
-            indicator.pointer[i] = 1
-            deviation.pointer[i] = s.values[k] - mean
+            let z = Int(c.z)
+            let i = Int(c.x) + e.x * (z / 8 + zOctets * Int(c.y)), lane = z % 8
+            let v = s.values[k] - mean
+            if lane < 4 {
+                indicator.pointer[i].re[lane] = 1
+                deviation.pointer[i].re[lane] = v
+            } else {
+                indicator.pointer[i].im[lane - 4] = 1
+                deviation.pointer[i].im[lane - 4] = v
+            }
         }
-        return (indicator, deviation)
+        return RowFields(indicator: indicator, deviation: deviation)
     }
 
     /// W, S and T (see the file's comment).
-    func sums(_ fields: (indicator: SharedBuffer, deviation: SharedBuffer)) -> (w: Double, s: Double, t: Double) {
-        // x pass of the fields: for field f (m, g, h), spectra at (w_x, y, z), z fastest.
-        let planeCells = e.y * zRows
-        let spectra = (0..<3).map { _ in (re: SharedBuffer(count: h.x * planeCells), im: SharedBuffer(count: h.x * planeCells)) }
-        // x pass of the kernel: real, at (w_x, delta_y, delta_z), delta_z fastest.
-        let kernelX = SharedBuffer(count: h.x * planeCells)
+    func sums(_ fields: RowFields) -> (w: Double, s: Double, t: Double) {
+        // x pass of the fields: for field f (m, g, h), the spectrum at (w_x, y, z quad), z fastest.
+        let planeCells = e.y * zQuads
+        let spectra = (0..<3).map { _ in SharedBuffer<FFTComplex>(count: h.x * planeCells) }
+        // x pass of the kernel: real, at (w_x, delta_y, delta_z quad).
+        let kernelX = SharedBuffer<FFTLanes>(count: h.x * planeCells)
         defer {
-            for f in spectra { f.re.deallocate(); f.im.deallocate() }
+            for f in spectra { f.deallocate() }
             kernelX.deallocate()
         }
         let rowChunk = max(1, (e.y + 15) / 16)
         let plan = self
         Parallel.forEachChunk((e.y + rowChunk - 1) / rowChunk) { chunk in
-            let lines = LineBuffers(length: plan.p.x)
+            let lines = XScratch(length: plan.p.x)
             defer { lines.deallocate() }
             for y in (chunk * rowChunk)..<min(plan.e.y, (chunk + 1) * rowChunk) {
-                for f in 0..<3 { plan.xPass(field: f, y: y, fields, into: spectra[f], lines) }
+                plan.xPass(y: y, fields, into: spectra, lines)
                 plan.kernelXPass(deltaY: y, into: kernelX, lines)
             }
         }
@@ -156,240 +176,244 @@ private struct SpectralPlan: Sendable {
         return (total[0] / cells, total[1] / cells, total[2] / cells)
     }
 
-    /// Transforms along x the rows (y, z) of field f (0: indicator, 1: deviation, 2: squared
+    /// Transforms along x the rows (y, z) of the three fields (indicator, deviation, squared
     /// deviation), eight rows per complex transform, and stores frequencies 0...P_x/2.
-    func xPass(field f: Int, y: Int, _ fields: (indicator: SharedBuffer, deviation: SharedBuffer),
-               into out: (re: SharedBuffer, im: SharedBuffer), _ lines: LineBuffers) {
+    func xPass(y: Int, _ fields: RowFields, into spectra: [SharedBuffer<FFTComplex>], _ b: XScratch) {
         let n = p.x, ex = e.x
-        let source = f == 0 ? fields.indicator.pointer : fields.deviation.pointer
-        let br = lines.re, bi = lines.im
-        for z0 in stride(from: 0, to: min(e.z, zRows), by: 8) {
-            let row = source + ex * (z0 + zRows * y)
-            for t in 0..<ex {
-                var a = FFTLanes(row[t], row[ex + t], row[2 * ex + t], row[3 * ex + t])
-                var b = FFTLanes(row[4 * ex + t], row[5 * ex + t], row[6 * ex + t], row[7 * ex + t])
-                if f == 2 { a = a * a; b = b * b }
-                br[t] = a
-                bi[t] = b
-            }
-            for t in ex..<n { br[t] = .zero; bi[t] = .zero }
-            fx.forward(br, bi, scratch: lines.scratch, nonzero: ex)
-            // Z = A + i B with A, B the transforms of the real rows: A(k) = (Z(k) + conj Z(-k)) / 2,
-            // B(k) = (Z(k) - conj Z(-k)) / (2 i).
-            for k in 0..<h.x {
-                let k2 = k == 0 ? 0 : n - k
-                let zr = br[k], zi = bi[k], wr = br[k2], wi = bi[k2]
-                let at = (k * e.y + y) * zRows + z0
-                store(0.5 * (zr + wr), out.re.pointer + at)
-                store(0.5 * (zi - wi), out.im.pointer + at)
-                store(0.5 * (zi + wi), out.re.pointer + at + 4)
-                store(0.5 * (wr - zr), out.im.pointer + at + 4)
+        for o in 0..<zOctets {
+            let offset = ex * (o + zOctets * y)
+            for f in 0..<3 {
+                let row = UnsafePointer((f == 0 ? fields.indicator : fields.deviation).pointer + offset)
+                let source: UnsafePointer<FFTComplex>
+                if f == 2 {
+                    for t in 0..<ex {
+                        let v = row[t]
+                        b.line[t] = FFTComplex(re: v.re * v.re, im: v.im * v.im)
+                    }
+                    source = UnsafePointer(b.line)
+                } else {
+                    source = row
+                }
+                fx.forward(source, nonzero: ex, to: b.out, scratch: b.scratch)
+                // Z = A + i B with A, B the transforms of the real rows: A(k) = (Z(k) + conj Z(-k)) / 2,
+                // B(k) = (Z(k) - conj Z(-k)) / (2 i).
+                let out = spectra[f].pointer + 2 * o + zQuads * y
+                for k in 0..<h.x {
+                    let z = b.out[k], w = b.out[k == 0 ? 0 : n - k]
+                    let at = k * e.y * zQuads
+                    out[at] = FFTComplex(re: 0.5 * (z.re + w.re), im: 0.5 * (z.im - w.im))
+                    out[at + 1] = FFTComplex(re: 0.5 * (z.im + w.im), im: 0.5 * (w.re - z.re))
+                }
             }
         }
     }
 
     /// The kernel's x pass for one delta_y: the real even lines delta_x -> K(|delta_x|, delta_y,
     /// delta_z), whose transforms are real (cosine transforms).
-    func kernelXPass(deltaY dy: Int, into out: SharedBuffer, _ lines: LineBuffers) {
+    func kernelXPass(deltaY dy: Int, into kernelX: SharedBuffer<FFTLanes>, _ b: XScratch) {
         let n = p.x, ex = e.x
-        let br = lines.re, bi = lines.im
         let yy = Double(dy) * spacing.y
-        for z0 in stride(from: 0, to: min(e.z, zRows), by: 8) {
-            for t in 0..<n { br[t] = .zero; bi[t] = .zero }
+        let line = b.kernelLine
+        for o in 0..<zOctets {
+            // Squares of delta_z of the octet's eight rows; rows past the block weigh 0.
+            let z0 = 8 * o
+            var zzA = FFTLanes.zero, zzB = FFTLanes.zero, inA = FFTLanes.zero, inB = FFTLanes.zero
+            for j in 0..<4 {
+                let za = Double(z0 + j) * spacing.z, zb = Double(z0 + 4 + j) * spacing.z
+                zzA[j] = za * za
+                zzB[j] = zb * zb
+                inA[j] = z0 + j < e.z ? 1 : 0
+                inB[j] = z0 + 4 + j < e.z ? 1 : 0
+            }
             for dx in 0..<ex {
                 let xx = Double(dx) * spacing.x
-                var a = FFTLanes.zero, b = FFTLanes.zero
-                for j in 0..<8 where z0 + j < e.z {
-                    let zz = Double(z0 + j) * spacing.z
-                    let r2 = xx * xx + yy * yy + zz * zz
-                    let k = r2 > 0 ? 1 / r2.squareRoot() : 0
-                    if j < 4 { a[j] = k } else { b[j - 4] = k }
-                }
-                br[dx] = a; bi[dx] = b
-                if dx > 0 { br[n - dx] = a; bi[n - dx] = b }
+                let base = FFTLanes(repeating: xx * xx + yy * yy)
+                let v = FFTComplex(re: Self.inverseDistance(base + zzA, inA), im: Self.inverseDistance(base + zzB, inB))
+                line[dx] = v
+                if dx > 0 { line[n - dx] = v }
             }
-            fx.forward(br, bi, scratch: lines.scratch)
+            fx.forward(UnsafePointer(line), to: b.out, scratch: b.scratch)
+            let out = kernelX.pointer + 2 * o + zQuads * dy
             for k in 0..<h.x {
-                let k2 = k == 0 ? 0 : n - k
-                let at = (k * e.y + dy) * zRows + z0
-                store(0.5 * (br[k] + br[k2]), out.pointer + at)
-                store(0.5 * (bi[k] + bi[k2]), out.pointer + at + 4)
+                let z = b.out[k], w = b.out[k == 0 ? 0 : n - k]
+                let at = k * e.y * zQuads
+                out[at] = 0.5 * (z.re + w.re)
+                out[at + 1] = 0.5 * (z.im + w.im)
             }
         }
     }
 
+    /// 1 / sqrt(r2) where r2 > 0 and the lane is in the block, else 0.
+    @inline(__always) private static func inverseDistance(_ r2: FFTLanes, _ inside: FFTLanes) -> FFTLanes {
+        var k = FFTLanes.zero
+        for j in 0..<4 where r2[j] > 0 && inside[j] != 0 { k[j] = 1 / r2[j].squareRoot() }
+        return k
+    }
+
     /// The contribution of plane w_x to (W, S, T), times M.
-    func plane(_ wx: Int, _ spectra: [(re: SharedBuffer, im: SharedBuffer)], _ kernelX: SharedBuffer,
+    func plane(_ wx: Int, _ spectra: [SharedBuffer<FFTComplex>], _ kernelX: SharedBuffer<FFTLanes>,
                _ s: PlaneScratch) -> SIMD3<Double> {
-        let ey = e.y, ez = e.z, ny = p.y, nz = p.z
-        let planeOffset = wx * ey * zRows
-        let zGroups = (ez + 3) / 4
+        let ey = e.y, ez = e.z, ny = p.y, nz = p.z, hy = h.y, hz = h.z
+        let planeOffset = wx * ey * zQuads
 
         // Kernel: y pass over delta_y for every delta_z (eight per transform: lanes of the real
-        // and imaginary parts), then z pass over delta_z for every w_y <= P_y / 2.
+        // and imaginary parts), then z pass over delta_z for every w_y <= P_y / 2, whose lanes
+        // are those of the fields' z pass (four w_y); then the groups of w_y > P_y / 2, folded.
         let kx = kernelX.pointer + planeOffset
-        for z0 in stride(from: 0, to: ez, by: 8) {
-            let br = s.lines.re, bi = s.lines.im
-            for t in 0..<ny { br[t] = .zero; bi[t] = .zero }
+        for o in 0..<(ez + 7) / 8 {
+            let line = s.kernelYLine
             for dy in 0..<ey {
-                let a = load(kx + dy * zRows + z0), b = load(kx + dy * zRows + z0 + 4)
-                br[dy] = a; bi[dy] = b
-                if dy > 0 { br[ny - dy] = a; bi[ny - dy] = b }
+                let v = FFTComplex(re: kx[dy * zQuads + 2 * o], im: kx[dy * zQuads + 2 * o + 1])
+                line[dy] = v
+                if dy > 0 { line[ny - dy] = v }
             }
-            fy.forward(br, bi, scratch: s.lines.scratch)
-            for k in 0..<h.y {
-                let k2 = k == 0 ? 0 : ny - k
-                store(0.5 * (br[k] + br[k2]), s.kernelY + k * zRows + z0)
-                store(0.5 * (bi[k] + bi[k2]), s.kernelY + k * zRows + z0 + 4)
+            fy.forward(UnsafePointer(line), to: s.out, scratch: s.scratch)
+            for k in 0..<hy {
+                let a = s.out[k], b = s.out[k == 0 ? 0 : ny - k]
+                s.kernelY[k * zQuads + 2 * o] = 0.5 * (a.re + b.re)
+                s.kernelY[k * zQuads + 2 * o + 1] = 0.5 * (a.im + b.im)
             }
         }
-        for y0 in stride(from: 0, to: h.y, by: 8) {
-            let br = s.lines.re, bi = s.lines.im
-            for t in 0..<nz { br[t] = .zero; bi[t] = .zero }
+        let kernelY = UnsafeRawPointer(s.kernelY)
+        for y0 in stride(from: 0, to: hy, by: 8) {
+            let line = s.kernelZLine
             for dz in 0..<ez {
                 var a = FFTLanes.zero, b = FFTLanes.zero
                 for j in 0..<4 {
-                    if y0 + j < h.y { a[j] = s.kernelY[(y0 + j) * zRows + dz] }
-                    if y0 + 4 + j < h.y { b[j] = s.kernelY[(y0 + 4 + j) * zRows + dz] }
+                    if y0 + j < hy { a[j] = kernelY.load(fromByteOffset: 8 * ((y0 + j) * zRows + dz), as: Double.self) }
+                    if y0 + 4 + j < hy { b[j] = kernelY.load(fromByteOffset: 8 * ((y0 + 4 + j) * zRows + dz), as: Double.self) }
                 }
-                br[dz] = a; bi[dz] = b
-                if dz > 0 { br[nz - dz] = a; bi[nz - dz] = b }
+                let v = FFTComplex(re: a, im: b)
+                line[dz] = v
+                if dz > 0 { line[nz - dz] = v }
             }
-            fz.forward(br, bi, scratch: s.lines.scratch)
-            for j in 0..<8 where y0 + j < h.y {
-                let row = s.kernel + (y0 + j) * h.z
-                for k in 0..<h.z {
-                    let k2 = k == 0 ? 0 : nz - k
-                    row[k] = j < 4 ? 0.5 * (br[k][j] + br[k2][j]) : 0.5 * (bi[k][j - 4] + bi[k2][j - 4])
+            fz.forward(UnsafePointer(line), to: s.out, scratch: s.scratch)
+            let g0 = s.kernel + y0 / 4 * hz, g1 = g0 + hz
+            for k in 0..<hz {
+                let a = s.out[k], b = s.out[k == 0 ? 0 : nz - k]
+                g0[k] = 0.5 * (a.re + b.re)
+                g1[k] = 0.5 * (a.im + b.im)
+            }
+        }
+        // Lanes w_y > P_y / 2 take the kernel at P_y - w_y, lanes past P_y weigh 0.
+        for g in (hy / 4)..<yGroups {
+            for k in 0..<hz {
+                var v = s.kernel[g * hz + k]
+                for j in 0..<4 where 4 * g + j >= hy {
+                    let w = ny - (4 * g + j)
+                    v[j] = w > 0 ? s.kernel[w / 4 * hz + k][w % 4] : 0
                 }
+                s.kernel[g * hz + k] = v
             }
         }
 
-        // Fields: y pass, four z rows per transform, all P_y frequencies kept.
+        // Fields: y pass, four z per transform read in place from the x pass's spectra; the
+        // result is transposed in 4 x 4 blocks so that the z pass finds its lanes (four w_y)
+        // together.
+        let zGroups = (ez + 3) / 4, zLine = 4 * zGroups
         for f in 0..<3 {
-            let sr = spectra[f].re.pointer + planeOffset, si = spectra[f].im.pointer + planeOffset
-            let yr = s.yRe[f], yi = s.yIm[f]
-            for g in 0..<zGroups {
-                let z0 = 4 * g
-                let br = s.lines.re, bi = s.lines.im
-                for t in 0..<ey {
-                    br[t] = load(sr + t * zRows + z0)
-                    bi[t] = load(si + t * zRows + z0)
-                }
-                for t in ey..<ny { br[t] = .zero; bi[t] = .zero }
-                fy.forward(br, bi, scratch: s.lines.scratch, nonzero: ey)
-                for k in 0..<ny {
-                    store(br[k], yr + k * zRows + z0)
-                    store(bi[k], yi + k * zRows + z0)
-                }
+            let source = UnsafePointer(spectra[f].pointer + planeOffset)
+            let zIn = s.zIn[f]
+            for q in 0..<zGroups {
+                fy.forward(source + q, stride: zQuads, nonzero: ey, to: s.yLine, scratch: s.scratch)
+                for g in 0..<yGroups { transpose(s.yLine + 4 * g, zIn + g * zLine + 4 * q) }
             }
         }
 
         // Fields: z pass, four w_y lines per transform, and the sums over w_z.
         var w = FFTLanes.zero, cross = FFTLanes.zero, t = FFTLanes.zero
-        for y0 in stride(from: 0, to: ny, by: 4) {
-            for f in 0..<3 {
-                let br = s.zRe[f], bi = s.zIm[f]
-                let yr = s.yRe[f], yi = s.yIm[f]
-                // Rows past P_y are zero (PlaneScratch rounds them up to a multiple of 4).
-                let r0 = y0 * zRows, r1 = r0 + zRows, r2 = r1 + zRows, r3 = r2 + zRows
-                for dz in 0..<ez {
-                    br[dz] = FFTLanes(yr[r0 + dz], yr[r1 + dz], yr[r2 + dz], yr[r3 + dz])
-                    bi[dz] = FFTLanes(yi[r0 + dz], yi[r1 + dz], yi[r2 + dz], yi[r3 + dz])
-                }
-                for k in ez..<nz { br[k] = .zero; bi[k] = .zero }
-                fz.forward(br, bi, scratch: s.lines.scratch, nonzero: ez)
+        let mz = s.zOut[0], gz = s.zOut[1], qz = s.zOut[2]
+        for g in 0..<yGroups {
+            for f in 0..<3 { fz.forward(UnsafePointer(s.zIn[f] + g * zLine), nonzero: ez, to: s.zOut[f], scratch: s.scratch) }
+            let kernel = s.kernel + g * hz
+            @inline(__always) func add(_ k: Int, _ kv: FFTLanes) {
+                let m = mz[k], d = gz[k], q = qz[k]
+                w += kv * (m.re * m.re + m.im * m.im)
+                cross += kv * (d.re * d.re + d.im * d.im)
+                t += kv * (q.re * m.re + q.im * m.im)
             }
-            // Kernel rows of the four w_y (folded onto the octant); lanes past P_y weigh 0.
-            func kernelRow(_ wy: Int) -> UnsafeMutablePointer<Double> {
-                wy < ny ? s.kernel + min(wy, ny - wy) * h.z : s.zeroRow
-            }
-            let k0 = kernelRow(y0), k1 = kernelRow(y0 + 1), k2 = kernelRow(y0 + 2), k3 = kernelRow(y0 + 3)
-            let mr = s.zRe[0], mi = s.zIm[0], gr = s.zRe[1], gi = s.zIm[1], qr = s.zRe[2], qi = s.zIm[2]
-            for k in 0..<nz {
-                let kz = min(k, nz - k)
-                let kv = FFTLanes(k0[kz], k1[kz], k2[kz], k3[kz])
-                let m0 = mr[k], m1 = mi[k], g0 = gr[k], g1 = gi[k]
-                w += kv * (m0 * m0 + m1 * m1)
-                cross += kv * (g0 * g0 + g1 * g1)
-                t += kv * (qr[k] * m0 + qi[k] * m1)
-            }
+            // w_z and P_z - w_z share the kernel's value.
+            for k in 0..<hz { add(k, kernel[k]) }
+            for k in hz..<nz { add(k, kernel[nz - k]) }
         }
         return SIMD3(w.sum(), cross.sum(), t.sum())
     }
 }
 
-@inline(__always) private func load(_ p: UnsafeMutablePointer<Double>) -> FFTLanes {
-    UnsafeRawPointer(p).loadUnaligned(as: FFTLanes.self)
+/// Transposes the 4 x 4 blocks of the real and of the imaginary parts of four elements (lane j
+/// of element i becomes lane i of element j).
+@inline(__always) private func transpose(_ x: UnsafePointer<FFTComplex>, _ y: UnsafeMutablePointer<FFTComplex>) {
+    let a = x[0], b = x[1], c = x[2], d = x[3]
+    y[0] = FFTComplex(re: FFTLanes(a.re[0], b.re[0], c.re[0], d.re[0]), im: FFTLanes(a.im[0], b.im[0], c.im[0], d.im[0]))
+    y[1] = FFTComplex(re: FFTLanes(a.re[1], b.re[1], c.re[1], d.re[1]), im: FFTLanes(a.im[1], b.im[1], c.im[1], d.im[1]))
+    y[2] = FFTComplex(re: FFTLanes(a.re[2], b.re[2], c.re[2], d.re[2]), im: FFTLanes(a.im[2], b.im[2], c.im[2], d.im[2]))
+    y[3] = FFTComplex(re: FFTLanes(a.re[3], b.re[3], c.re[3], d.re[3]), im: FFTLanes(a.im[3], b.im[3], c.im[3], d.im[3]))
 }
 
-@inline(__always) private func store(_ v: FFTLanes, _ p: UnsafeMutablePointer<Double>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: FFTLanes.self)
+/// Allocates `count` elements, zero-filled.
+private func zeroed<T>(_ count: Int, _ zero: T) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+    p.initialize(repeating: zero, count: max(count, 1))
+    return p
 }
 
-/// One batch line (real and imaginary lanes) and the transform's scratch.
-private struct LineBuffers {
-    let re: UnsafeMutablePointer<FFTLanes>
-    let im: UnsafeMutablePointer<FFTLanes>
-    let scratch: UnsafeMutablePointer<FFTLanes>
-    private let base: UnsafeMutablePointer<FFTLanes>
+/// What one thread needs for the x pass.
+private struct XScratch {
+    /// The squared deviations of a row.
+    let line: UnsafeMutablePointer<FFTComplex>
+    /// The kernel's even line: only its ends are written, the middle stays zero.
+    let kernelLine: UnsafeMutablePointer<FFTComplex>
+    let out: UnsafeMutablePointer<FFTComplex>
+    let scratch: UnsafeMutablePointer<FFTComplex>
 
     init(length n: Int) {
-        base = .allocate(capacity: 4 * n)
-        base.initialize(repeating: .zero, count: 4 * n)
-        re = base
-        im = base + n
-        scratch = base + 2 * n
+        line = zeroed(n, .zero)
+        kernelLine = zeroed(n, .zero)
+        out = zeroed(n, .zero)
+        scratch = zeroed(n, .zero)
     }
 
-    func deallocate() { base.deallocate() }
+    func deallocate() {
+        for p in [line, kernelLine, out, scratch] { p.deallocate() }
+    }
 }
 
 /// What one thread needs to work through planes.
 private struct PlaneScratch {
-    let lines: LineBuffers
-    /// Kernel after the y pass: (w_y <= P_y / 2, delta_z), delta_z fastest.
-    let kernelY: UnsafeMutablePointer<Double>
-    /// The plane's kernel spectrum on the octant: (w_y, w_z) for w <= P / 2, w_z fastest; rows
-    /// rounded up to a multiple of 8.
-    let kernel: UnsafeMutablePointer<Double>
-    /// Zeros: the kernel row of lanes past the last w_y.
-    let zeroRow: UnsafeMutablePointer<Double>
-    /// The fields after the y pass: (w_y, z), z fastest.
-    let yRe: [UnsafeMutablePointer<Double>]
-    let yIm: [UnsafeMutablePointer<Double>]
-    /// The fields after the z pass, for four w_y lines.
-    let zRe: [UnsafeMutablePointer<FFTLanes>]
-    let zIm: [UnsafeMutablePointer<FFTLanes>]
-    private let doubles: UnsafeMutablePointer<Double>
-    private let lanes: UnsafeMutablePointer<FFTLanes>
+    /// The kernel's even lines along y and along z: only their ends are written.
+    let kernelYLine: UnsafeMutablePointer<FFTComplex>
+    let kernelZLine: UnsafeMutablePointer<FFTComplex>
+    /// A transform's output and scratch (the longest of P_y and P_z).
+    let out: UnsafeMutablePointer<FFTComplex>
+    let scratch: UnsafeMutablePointer<FFTComplex>
+    /// Kernel after the y pass: (w_y <= P_y / 2, delta_z quad).
+    let kernelY: UnsafeMutablePointer<FFTLanes>
+    /// The plane's kernel spectrum in the lanes of the z pass: (group of four w_y, w_z <= P_z / 2).
+    let kernel: UnsafeMutablePointer<FFTLanes>
+    /// A field's y-pass output: rows past P_y (to a multiple of 4) stay zero.
+    let yLine: UnsafeMutablePointer<FFTComplex>
+    /// The fields after the y pass, transposed: (group of four w_y, z), the w_y in the lanes.
+    let zIn: [UnsafeMutablePointer<FFTComplex>]
+    /// The fields after the z pass, for one group of w_y.
+    let zOut: [UnsafeMutablePointer<FFTComplex>]
 
     init(_ plan: SpectralPlan) {
-        let longest = max(plan.p.x, plan.p.y, plan.p.z)
-        lines = LineBuffers(length: longest)
-        let kernelYCount = plan.h.y * plan.zRows
-        let kernelCount = (plan.h.y + 7) / 8 * 8 * plan.h.z
-        let yCount = (plan.p.y + 3) / 4 * 4 * plan.zRows
-        let total = kernelYCount + kernelCount + plan.h.z + 6 * yCount
-        doubles = .allocate(capacity: total)
-        doubles.initialize(repeating: 0, count: total)
-        kernelY = doubles
-        kernel = doubles + kernelYCount
-        zeroRow = kernel + kernelCount
-        let y0 = zeroRow + plan.h.z
-        yRe = (0..<3).map { y0 + 2 * $0 * yCount }
-        yIm = (0..<3).map { y0 + (2 * $0 + 1) * yCount }
-        let nz = plan.p.z
-        let l = UnsafeMutablePointer<FFTLanes>.allocate(capacity: 6 * nz)
-        l.initialize(repeating: .zero, count: 6 * nz)
-        lanes = l
-        zRe = (0..<3).map { l + 2 * $0 * nz }
-        zIm = (0..<3).map { l + (2 * $0 + 1) * nz }
+        let longest = max(plan.p.y, plan.p.z)
+        kernelYLine = zeroed(plan.p.y, .zero)
+        kernelZLine = zeroed(plan.p.z, .zero)
+        out = zeroed(longest, .zero)
+        scratch = zeroed(longest, .zero)
+        kernelY = zeroed(plan.h.y * plan.zQuads, .zero)
+        kernel = zeroed(max(plan.yGroups, (plan.h.y + 7) / 8 * 2) * plan.h.z, .zero)
+        yLine = zeroed(4 * plan.yGroups, .zero)
+        let zLine = (plan.e.z + 3) / 4 * 4
+        zIn = (0..<3).map { _ in zeroed(plan.yGroups * zLine, FFTComplex.zero) }
+        zOut = (0..<3).map { _ in zeroed(plan.p.z, FFTComplex.zero) }
     }
 
     func deallocate() {
-        lines.deallocate()
-        doubles.deallocate()
-        lanes.deallocate()
+        for p in [kernelYLine, kernelZLine, out, scratch, yLine] + zIn + zOut { p.deallocate() }
+        kernelY.deallocate()
+        kernel.deallocate()
     }
 }
