@@ -274,20 +274,20 @@ private struct SpectralPlan: Sendable {
                 s.kernelY[k * zQuads + 2 * o + 1] = 0.5 * (a.im + b.im)
             }
         }
-        let kernelY = UnsafeRawPointer(s.kernelY)
+        let kernelY = UnsafeRawPointer(s.kernelY), quadBytes = 32, rowBytes = 32 * zQuads
+        let zGroups = (ez + 3) / 4
         for y0 in stride(from: 0, to: hy, by: 8) {
-            let line = s.kernelZLine
-            for dz in 0..<ez {
-                var a = FFTLanes.zero, b = FFTLanes.zero
-                for j in 0..<4 {
-                    if y0 + j < hy { a[j] = kernelY.load(fromByteOffset: 8 * ((y0 + j) * zRows + dz), as: Double.self) }
-                    if y0 + 4 + j < hy { b[j] = kernelY.load(fromByteOffset: 8 * ((y0 + 4 + j) * zRows + dz), as: Double.self) }
-                }
-                let v = FFTComplex(re: a, im: b)
-                line[dz] = v
-                if dz > 0 { line[nz - dz] = v }
+            // Rows y0..y0+3 into the real lanes, y0+4..y0+7 into the imaginary ones, four delta_z
+            // at a time (rows past P_y / 2 are zero).
+            let line = UnsafeMutableRawPointer(s.kernelZLine)
+            for q in 0..<zGroups {
+                let re = kernelY + y0 * rowBytes + q * quadBytes, im = re + 4 * rowBytes
+                let to = line + q * 4 * FFTLayout.element
+                transposeLanes(re, re + rowBytes, re + 2 * rowBytes, re + 3 * rowBytes, into: to)
+                transposeLanes(im, im + rowBytes, im + 2 * rowBytes, im + 3 * rowBytes, into: to + FFTLayout.imaginary)
             }
-            fz.forward(UnsafePointer(line), to: s.out, scratch: s.scratch)
+            for dz in 1..<max(ez, 1) { s.kernelZLine[nz - dz] = s.kernelZLine[dz] }
+            fz.forward(UnsafePointer(s.kernelZLine), to: s.out, scratch: s.scratch)
             let g0 = s.kernel + y0 / 4 * hz, g1 = g0 + hz
             for k in 0..<hz {
                 let a = s.out[k], b = s.out[k == 0 ? 0 : nz - k]
@@ -296,58 +296,94 @@ private struct SpectralPlan: Sendable {
             }
         }
         // Lanes w_y > P_y / 2 take the kernel at P_y - w_y, lanes past P_y weigh 0.
+        let folded = UnsafeRawPointer(s.kernel)
         for g in (hy / 4)..<yGroups {
-            for k in 0..<hz {
-                var v = s.kernel[g * hz + k]
-                for j in 0..<4 where 4 * g + j >= hy {
-                    let w = ny - (4 * g + j)
-                    v[j] = w > 0 ? s.kernel[w / 4 * hz + k][w % 4] : 0
+            // Per lane, the byte offset of its source lane at w_z = 0 (-1: zero, -2: kept).
+            var source = SIMD4<Int>(repeating: -2)
+            for j in 0..<4 where 4 * g + j >= hy {
+                let w = ny - (4 * g + j)
+                source[j] = w > 0 ? 8 * (w / 4 * 4 * hz + w % 4) : -1
+            }
+            let row = s.kernel + g * hz
+            if source.min() >= 0 {
+                for k in 0..<hz {
+                    @inline(__always) func lane(_ j: Int) -> Double { folded.load(fromByteOffset: source[j] &+ 32 &* k, as: Double.self) }
+                    row[k] = FFTLanes(lane(0), lane(1), lane(2), lane(3))
                 }
-                s.kernel[g * hz + k] = v
+            } else {
+                for k in 0..<hz {
+                    var v = row[k]
+                    for j in 0..<4 where source[j] != -2 {
+                        v[j] = source[j] >= 0 ? folded.load(fromByteOffset: source[j] + 32 * k, as: Double.self) : 0
+                    }
+                    row[k] = v
+                }
             }
         }
 
         // Fields: y pass, four z per transform read in place from the x pass's spectra; the
         // result is transposed in 4 x 4 blocks so that the z pass finds its lanes (four w_y)
         // together.
-        let zGroups = (ez + 3) / 4, zLine = 4 * zGroups
+        let zLine = 4 * zGroups
         for f in 0..<3 {
             let source = UnsafePointer(spectra[f].pointer + planeOffset)
             let zIn = s.zIn[f]
             for q in 0..<zGroups {
                 fy.forward(source + q, stride: zQuads, nonzero: ey, to: s.yLine, scratch: s.scratch)
-                for g in 0..<yGroups { transpose(s.yLine + 4 * g, zIn + g * zLine + 4 * q) }
+                let y = UnsafeRawPointer(s.yLine), e = FFTLayout.element
+                for g in 0..<yGroups {
+                    let from = y + 4 * g * e, to = UnsafeMutableRawPointer(zIn + g * zLine + 4 * q)
+                    transposeLanes(from, from + e, from + 2 * e, from + 3 * e, into: to)
+                    let fromIm = from + FFTLayout.imaginary
+                    transposeLanes(fromIm, fromIm + e, fromIm + 2 * e, fromIm + 3 * e, into: to + FFTLayout.imaginary)
+                }
             }
         }
 
-        // Fields: z pass, four w_y lines per transform, and the sums over w_z.
-        var w = FFTLanes.zero, cross = FFTLanes.zero, t = FFTLanes.zero
-        let mz = s.zOut[0], gz = s.zOut[1], qz = s.zOut[2]
+        // Fields: z pass, four w_y lines per transform, and the sums over w_z, per pair of lanes.
+        var sums = (LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero)
+        let m = UnsafeRawPointer(s.zOut[0]), d = UnsafeRawPointer(s.zOut[1]), q = UnsafeRawPointer(s.zOut[2])
         for g in 0..<yGroups {
             for f in 0..<3 { fz.forward(UnsafePointer(s.zIn[f] + g * zLine), nonzero: ez, to: s.zOut[f], scratch: s.scratch) }
-            let kernel = s.kernel + g * hz
-            @inline(__always) func add(_ k: Int, _ kv: FFTLanes) {
-                let m = mz[k], d = gz[k], q = qz[k]
-                w += kv * (m.re * m.re + m.im * m.im)
-                cross += kv * (d.re * d.re + d.im * d.im)
-                t += kv * (q.re * m.re + q.im * m.im)
-            }
-            // w_z and P_z - w_z share the kernel's value.
-            for k in 0..<hz { add(k, kernel[k]) }
-            for k in hz..<nz { add(k, kernel[nz - k]) }
+            let kernel = UnsafeRawPointer(s.kernel + g * hz)
+            accumulate(m, d, q, kernel, hz: hz, nz: nz, half: 0, &sums.0, &sums.1, &sums.2)
+            accumulate(m, d, q, kernel, hz: hz, nz: nz, half: FFTLayout.half, &sums.3, &sums.4, &sums.5)
         }
-        return SIMD3(w.sum(), cross.sum(), t.sum())
+        @inline(__always) func lanes(_ a: LanePair, _ b: LanePair) -> FFTLanes { FFTLanes(lowHalf: a.v, highHalf: b.v) }
+        return SIMD3(lanes(sums.0, sums.3).sum(), lanes(sums.1, sums.4).sum(), lanes(sums.2, sums.5).sum())
     }
 }
 
-/// Transposes the 4 x 4 blocks of the real and of the imaginary parts of four elements (lane j
-/// of element i becomes lane i of element j).
-@inline(__always) private func transpose(_ x: UnsafePointer<FFTComplex>, _ y: UnsafeMutablePointer<FFTComplex>) {
-    let a = x[0], b = x[1], c = x[2], d = x[3]
-    y[0] = FFTComplex(re: FFTLanes(a.re[0], b.re[0], c.re[0], d.re[0]), im: FFTLanes(a.im[0], b.im[0], c.im[0], d.im[0]))
-    y[1] = FFTComplex(re: FFTLanes(a.re[1], b.re[1], c.re[1], d.re[1]), im: FFTLanes(a.im[1], b.im[1], c.im[1], d.im[1]))
-    y[2] = FFTComplex(re: FFTLanes(a.re[2], b.re[2], c.re[2], d.re[2]), im: FFTLanes(a.im[2], b.im[2], c.im[2], d.im[2]))
-    y[3] = FFTComplex(re: FFTLanes(a.re[3], b.re[3], c.re[3], d.re[3]), im: FFTLanes(a.im[3], b.im[3], c.im[3], d.im[3]))
+/// Adds, over w_z, K |m|^2 to w, K |g|^2 to c and K Re(h conj m) to t for one pair of lanes
+/// (byte offset `half` in an element): w_z and P_z - w_z share the kernel's value.
+@inline(__always) private func accumulate(_ m: UnsafeRawPointer, _ d: UnsafeRawPointer, _ q: UnsafeRawPointer,
+                                          _ kernel: UnsafeRawPointer, hz: Int, nz: Int, half: Int,
+                                          _ w: inout LanePair, _ c: inout LanePair, _ t: inout LanePair) {
+    var sw = w, sc = c, st = t
+    @inline(__always) func term(_ k: Int, _ kv: LanePair) {
+        let at = k &* FFTLayout.element &+ half, ai = at &+ FFTLayout.imaginary
+        let m0 = LanePair(m, at), m1 = LanePair(m, ai), g0 = LanePair(d, at), g1 = LanePair(d, ai)
+        sw += kv * (m0 * m0 + m1 * m1)
+        sc += kv * (g0 * g0 + g1 * g1)
+        st += kv * (LanePair(q, at) * m0 + LanePair(q, ai) * m1)
+    }
+    var k = 0
+    while k < hz { term(k, LanePair(kernel, k &* 32 &+ half)); k &+= 1 }
+    while k < nz { term(k, LanePair(kernel, (nz &- k) &* 32 &+ half)); k &+= 1 }
+    (w, c, t) = (sw, sc, st)
+}
+
+/// Transposes four lane vectors (at a, b, c, d) into the same part of four consecutive elements
+/// at y: lane j of the i-th vector becomes lane i of element j.
+@inline(__always) private func transposeLanes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafeRawPointer,
+                                              _ d: UnsafeRawPointer, into y: UnsafeMutableRawPointer) {
+    let a0 = LanePair(a, 0), a1 = LanePair(a, 16), b0 = LanePair(b, 0), b1 = LanePair(b, 16)
+    let c0 = LanePair(c, 0), c1 = LanePair(c, 16), d0 = LanePair(d, 0), d1 = LanePair(d, 16)
+    let e = FFTLayout.element
+    LanePair.low(a0, b0).store(y, 0); LanePair.low(c0, d0).store(y, 16)
+    LanePair.high(a0, b0).store(y, e); LanePair.high(c0, d0).store(y, e + 16)
+    LanePair.low(a1, b1).store(y, 2 * e); LanePair.low(c1, d1).store(y, 2 * e + 16)
+    LanePair.high(a1, b1).store(y, 3 * e); LanePair.high(c1, d1).store(y, 3 * e + 16)
 }
 
 /// Allocates `count` elements, zero-filled.
@@ -386,7 +422,8 @@ private struct PlaneScratch {
     /// A transform's output and scratch (the longest of P_y and P_z).
     let out: UnsafeMutablePointer<FFTComplex>
     let scratch: UnsafeMutablePointer<FFTComplex>
-    /// Kernel after the y pass: (w_y <= P_y / 2, delta_z quad).
+    /// Kernel after the y pass: (w_y <= P_y / 2, delta_z quad); rows to a multiple of 8, the
+    /// last ones zero.
     let kernelY: UnsafeMutablePointer<FFTLanes>
     /// The plane's kernel spectrum in the lanes of the z pass: (group of four w_y, w_z <= P_z / 2).
     let kernel: UnsafeMutablePointer<FFTLanes>
@@ -400,10 +437,10 @@ private struct PlaneScratch {
     init(_ plan: SpectralPlan) {
         let longest = max(plan.p.y, plan.p.z)
         kernelYLine = zeroed(plan.p.y, .zero)
-        kernelZLine = zeroed(plan.p.z, .zero)
+        kernelZLine = zeroed(max(plan.p.z, plan.zRows), .zero)
         out = zeroed(longest, .zero)
         scratch = zeroed(longest, .zero)
-        kernelY = zeroed(plan.h.y * plan.zQuads, .zero)
+        kernelY = zeroed((plan.h.y + 7) / 8 * 8 * plan.zQuads, .zero)
         kernel = zeroed(max(plan.yGroups, (plan.h.y + 7) / 8 * 2) * plan.h.z, .zero)
         yLine = zeroed(4 * plan.yGroups, .zero)
         let zLine = (plan.e.z + 3) / 4 * 4

@@ -38,24 +38,38 @@ struct FFTComplex {
 /// lane by lane and leaves it to LLVM's SLP vectorizer to put back together, which on these
 /// butterflies pairs the wrong lanes and adds shuffles; on x86-64 the operators are therefore
 /// the SSE2 instructions themselves (the same IEEE operations, lane for lane).
-private struct Half {
+struct LanePair {
     var v: SIMD2<Double>
     @inline(__always) init(_ v: SIMD2<Double>) { self.v = v }
     @inline(__always) init(repeating x: Double) { v = SIMD2(repeating: x) }
-    static var zero: Half { Half(.zero) }
+    static var zero: LanePair { LanePair(.zero) }
     #if arch(x86_64)
-    @inline(__always) static func + (a: Half, b: Half) -> Half { Half(_mm_add_pd(a.v, b.v)) }
-    @inline(__always) static func - (a: Half, b: Half) -> Half { Half(_mm_sub_pd(a.v, b.v)) }
-    @inline(__always) static func * (a: Half, b: Half) -> Half { Half(_mm_mul_pd(a.v, b.v)) }
+    @inline(__always) static func + (a: LanePair, b: LanePair) -> LanePair { LanePair(_mm_add_pd(a.v, b.v)) }
+    @inline(__always) static func - (a: LanePair, b: LanePair) -> LanePair { LanePair(_mm_sub_pd(a.v, b.v)) }
+    @inline(__always) static func * (a: LanePair, b: LanePair) -> LanePair { LanePair(_mm_mul_pd(a.v, b.v)) }
+    /// (a0, b0) and (a1, b1).
+    @inline(__always) static func low(_ a: LanePair, _ b: LanePair) -> LanePair { LanePair(_mm_unpacklo_pd(a.v, b.v)) }
+    @inline(__always) static func high(_ a: LanePair, _ b: LanePair) -> LanePair { LanePair(_mm_unpackhi_pd(a.v, b.v)) }
     #else
-    @inline(__always) static func + (a: Half, b: Half) -> Half { Half(a.v + b.v) }
-    @inline(__always) static func - (a: Half, b: Half) -> Half { Half(a.v - b.v) }
-    @inline(__always) static func * (a: Half, b: Half) -> Half { Half(a.v * b.v) }
+    @inline(__always) static func + (a: LanePair, b: LanePair) -> LanePair { LanePair(a.v + b.v) }
+    @inline(__always) static func - (a: LanePair, b: LanePair) -> LanePair { LanePair(a.v - b.v) }
+    @inline(__always) static func * (a: LanePair, b: LanePair) -> LanePair { LanePair(a.v * b.v) }
+    @inline(__always) static func low(_ a: LanePair, _ b: LanePair) -> LanePair { LanePair(SIMD2(a.v[0], b.v[0])) }
+    @inline(__always) static func high(_ a: LanePair, _ b: LanePair) -> LanePair { LanePair(SIMD2(a.v[1], b.v[1])) }
     #endif
+    @inline(__always) static func += (a: inout LanePair, b: LanePair) { a = a + b }
+    /// The pair at a byte offset (a multiple of 16).
+    @inline(__always) init(_ p: UnsafeRawPointer, _ offset: Int) { self = p.load(fromByteOffset: offset, as: LanePair.self) }
+    @inline(__always) func store(_ p: UnsafeMutableRawPointer, _ offset: Int) { p.storeBytes(of: self, toByteOffset: offset, as: LanePair.self) }
 }
 
-/// Byte offsets within an element.
-private let imaginaryOffset = 32, halfOffset = 16, elementBytes = 64
+private typealias Half = LanePair
+
+/// Byte offsets in lines of FFTComplex: the imaginary part and the second pair of lanes within
+/// an element, and the element size.
+enum FFTLayout {
+    static let imaginary = 32, half = 16, element = 64
+}
 
 struct MorphologyFFT: Sendable {
     let n: Int
@@ -191,12 +205,12 @@ struct MorphologyFFT: Sendable {
                                           m: Int, from lo: Int, to hi: Int, present: Int) {
         guard lo < hi else { return }
         let p = B.radix
-        let inStep = elementBytes &* stride, rStep = inStep &* m, outStep = elementBytes &* p
+        let inStep = FFTLayout.element &* stride, rStep = inStep &* m, outStep = FFTLayout.element &* p
         @inline(__always) func loop(_ present: Int) {
             var a = x + lo &* inStep, b = y + lo &* outStep
             for _ in lo..<hi {
-                B.apply(a, rStep, present: present, b, elementBytes, nil)
-                B.apply(a + halfOffset, rStep, present: present, b + halfOffset, elementBytes, nil)
+                B.apply(a, rStep, present: present, b, FFTLayout.element, nil)
+                B.apply(a + FFTLayout.half, rStep, present: present, b + FFTLayout.half, FFTLayout.element, nil)
                 a += inStep
                 b += outStep
             }
@@ -220,15 +234,15 @@ struct MorphologyFFT: Sendable {
     private static func stage<B: Butterfly>(_: B.Type, _ x: UnsafeRawPointer, _ y: UnsafeMutableRawPointer,
                                             n: Int, span: Int, _ tw: UnsafePointer<Half>) {
         let p = B.radix, m = n / p
-        let rStep = elementBytes &* m, kStep = elementBytes &* span
+        let rStep = FFTLayout.element &* m, kStep = FFTLayout.element &* span
         let groups = m / span, inStep = kStep, outStep = kStep &* p
         for jm in 0..<span {
             let t: UnsafePointer<Half>? = jm == 0 ? nil : tw + 2 &* (p &- 1) &* (jm &- 1)
-            var a = x + jm &* elementBytes, b = y + jm &* elementBytes
+            var a = x + jm &* FFTLayout.element, b = y + jm &* FFTLayout.element
             @inline(__always) func loop(_ t: UnsafePointer<Half>?) {
                 for _ in 0..<groups {
                     B.apply(a, rStep, present: p, b, kStep, t)
-                    B.apply(a + halfOffset, rStep, present: p, b + halfOffset, kStep, t)
+                    B.apply(a + FFTLayout.half, rStep, present: p, b + FFTLayout.half, kStep, t)
                     a += inStep
                     b += outStep
                 }
@@ -264,7 +278,7 @@ private protocol Butterfly {
 private func input(_ x: UnsafeRawPointer, _ r: Int, _ s: Int, _ present: Int, _ tw: UnsafePointer<Half>?) -> (Half, Half) {
     guard r < present else { return (.zero, .zero) }
     let a = x.load(fromByteOffset: r &* s, as: Half.self)
-    let b = x.load(fromByteOffset: r &* s &+ imaginaryOffset, as: Half.self)
+    let b = x.load(fromByteOffset: r &* s &+ FFTLayout.imaginary, as: Half.self)
     guard let tw, r > 0 else { return (a, b) }
     let c = tw[2 &* (r &- 1)], sn = tw[2 &* (r &- 1) &+ 1]
     return (a * c - b * sn, a * sn + b * c)
@@ -273,7 +287,7 @@ private func input(_ x: UnsafeRawPointer, _ r: Int, _ s: Int, _ present: Int, _ 
 @inline(__always)
 private func output(_ y: UnsafeMutableRawPointer, _ k: Int, _ o: Int, _ re: Half, _ im: Half) {
     y.storeBytes(of: re, toByteOffset: k &* o, as: Half.self)
-    y.storeBytes(of: im, toByteOffset: k &* o &+ imaginaryOffset, as: Half.self)
+    y.storeBytes(of: im, toByteOffset: k &* o &+ FFTLayout.imaginary, as: Half.self)
 }
 
 private enum Radix2: Butterfly {
