@@ -98,6 +98,13 @@ private struct SpectralPlan: Sendable {
     let yGroups: Int
     let spacing: SIMD3<Double>
     let fx: MorphologyFFT, fy: MorphologyFFT, fz: MorphologyFFT
+    /// The transforms leave frequencies in their own order (MorphologyFFT.slot). Per axis and
+    /// frequency k <= P/2, the output elements of k and of -k (x, and the kernel along y and z);
+    /// per y slot, the kernel row of its frequency folded onto 0...P_y/2 (-1 past P_y); per z
+    /// slot, the byte offset of its folded frequency's kernel value.
+    let xPairs: [SIMD2<Int>], yPairs: [SIMD2<Int>], zPairs: [SIMD2<Int>]
+    let yKernelRow: [Int]
+    let zKernelOffset: [Int]
 
     init(extent e: SIMD3<Int>, spacing: SIMD3<Double>) {
         self.e = e
@@ -112,6 +119,16 @@ private struct SpectralPlan: Sendable {
         fx = MorphologyFFT(length: p.x)
         fy = MorphologyFFT(length: p.y)
         fz = MorphologyFFT(length: p.z)
+        func pairs(_ f: MorphologyFFT) -> [SIMD2<Int>] {
+            (0...(f.n / 2)).map { SIMD2(f.slot[$0], f.slot[($0 == 0 ? 0 : f.n - $0)]) }
+        }
+        func folded(_ k: Int, _ n: Int) -> Int { min(k, n - k) }
+        xPairs = pairs(fx)
+        yPairs = pairs(fy)
+        zPairs = pairs(fz)
+        let ny = p.y, nz = p.z, yFrequency = fy.frequency, zFrequency = fz.frequency
+        yKernelRow = (0..<(4 * yGroups)).map { $0 < ny ? folded(yFrequency[$0], ny) : -1 }
+        zKernelOffset = (0..<nz).map { 32 * folded(zFrequency[$0], nz) }
     }
 
     func rowFields(_ s: SpatialAutocorrelation.Samples, origin: SIMD3<Int32>, mean: Double) -> RowFields {
@@ -199,7 +216,7 @@ private struct SpectralPlan: Sendable {
                 // B(k) = (Z(k) - conj Z(-k)) / (2 i).
                 let out = spectra[f].pointer + 2 * o + zQuads * y
                 for k in 0..<h.x {
-                    let z = b.out[k], w = b.out[k == 0 ? 0 : n - k]
+                    let pair = xPairs[k], z = b.out[pair[0]], w = b.out[pair[1]]
                     let at = k * e.y * zQuads
                     out[at] = FFTComplex(re: 0.5 * (z.re + w.re), im: 0.5 * (z.im - w.im))
                     out[at + 1] = FFTComplex(re: 0.5 * (z.im + w.im), im: 0.5 * (w.re - z.re))
@@ -235,7 +252,7 @@ private struct SpectralPlan: Sendable {
             fx.forward(UnsafePointer(line), to: b.out, scratch: b.scratch)
             let out = kernelX.pointer + 2 * o + zQuads * dy
             for k in 0..<h.x {
-                let z = b.out[k], w = b.out[k == 0 ? 0 : n - k]
+                let pair = xPairs[k], z = b.out[pair[0]], w = b.out[pair[1]]
                 let at = k * e.y * zQuads
                 out[at] = 0.5 * (z.re + w.re)
                 out[at + 1] = 0.5 * (z.im + w.im)
@@ -257,8 +274,8 @@ private struct SpectralPlan: Sendable {
         let planeOffset = wx * ey * zQuads
 
         // Kernel: y pass over delta_y for every delta_z (eight per transform: lanes of the real
-        // and imaginary parts), then z pass over delta_z for every w_y <= P_y / 2, whose lanes
-        // are those of the fields' z pass (four w_y); then the groups of w_y > P_y / 2, folded.
+        // and imaginary parts), then z pass over delta_z for every w_y <= P_y / 2 (eight w_y per
+        // transform), then gathered into the lanes of the fields' z pass.
         let kx = kernelX.pointer + planeOffset
         for o in 0..<(ez + 7) / 8 {
             let line = s.kernelYLine
@@ -269,7 +286,7 @@ private struct SpectralPlan: Sendable {
             }
             fy.forward(UnsafePointer(line), to: s.out, scratch: s.scratch)
             for k in 0..<hy {
-                let a = s.out[k], b = s.out[k == 0 ? 0 : ny - k]
+                let pair = yPairs[k], a = s.out[pair[0]], b = s.out[pair[1]]
                 s.kernelY[k * zQuads + 2 * o] = 0.5 * (a.re + b.re)
                 s.kernelY[k * zQuads + 2 * o + 1] = 0.5 * (a.im + b.im)
             }
@@ -288,35 +305,33 @@ private struct SpectralPlan: Sendable {
             }
             for dz in 1..<max(ez, 1) { s.kernelZLine[nz - dz] = s.kernelZLine[dz] }
             fz.forward(UnsafePointer(s.kernelZLine), to: s.out, scratch: s.scratch)
-            let g0 = s.kernel + y0 / 4 * hz, g1 = g0 + hz
+            let g0 = s.kernelRows + y0 / 4 * hz, g1 = g0 + hz
             for k in 0..<hz {
-                let a = s.out[k], b = s.out[k == 0 ? 0 : nz - k]
+                let pair = zPairs[k], a = s.out[pair[0]], b = s.out[pair[1]]
                 g0[k] = 0.5 * (a.re + b.re)
                 g1[k] = 0.5 * (a.im + b.im)
             }
         }
-        // Lanes w_y > P_y / 2 take the kernel at P_y - w_y, lanes past P_y weigh 0.
-        let folded = UnsafeRawPointer(s.kernel)
-        for g in (hy / 4)..<yGroups {
-            // Per lane, the byte offset of its source lane at w_z = 0 (-1: zero, -2: kept).
-            var source = SIMD4<Int>(repeating: -2)
-            for j in 0..<4 where 4 * g + j >= hy {
-                let w = ny - (4 * g + j)
-                source[j] = w > 0 ? 8 * (w / 4 * 4 * hz + w % 4) : -1
+        // The kernel in the lanes of the z pass: lane j of group g is y slot 4 g + j, whose
+        // frequency folded onto 0...P_y/2 is a row of kernelRows (lanes past P_y weigh 0).
+        let rows = UnsafeRawPointer(s.kernelRows)
+        for g in 0..<yGroups {
+            var source = SIMD4<Int>(repeating: -1)
+            for j in 0..<4 {
+                let w = yKernelRow[4 * g + j]
+                if w >= 0 { source[j] = 8 * (w / 4 * 4 * hz + w % 4) }
             }
-            let row = s.kernel + g * hz
+            let lanes = s.kernel + g * hz
             if source.min() >= 0 {
                 for k in 0..<hz {
-                    @inline(__always) func lane(_ j: Int) -> Double { folded.load(fromByteOffset: source[j] &+ 32 &* k, as: Double.self) }
-                    row[k] = FFTLanes(lane(0), lane(1), lane(2), lane(3))
+                    @inline(__always) func lane(_ j: Int) -> Double { rows.load(fromByteOffset: source[j] &+ 32 &* k, as: Double.self) }
+                    lanes[k] = FFTLanes(lane(0), lane(1), lane(2), lane(3))
                 }
             } else {
                 for k in 0..<hz {
-                    var v = row[k]
-                    for j in 0..<4 where source[j] != -2 {
-                        v[j] = source[j] >= 0 ? folded.load(fromByteOffset: source[j] + 32 * k, as: Double.self) : 0
-                    }
-                    row[k] = v
+                    var v = FFTLanes.zero
+                    for j in 0..<4 where source[j] >= 0 { v[j] = rows.load(fromByteOffset: source[j] + 32 * k, as: Double.self) }
+                    lanes[k] = v
                 }
             }
         }
@@ -343,33 +358,34 @@ private struct SpectralPlan: Sendable {
         // Fields: z pass, four w_y lines per transform, and the sums over w_z, per pair of lanes.
         var sums = (LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero)
         let m = UnsafeRawPointer(s.zOut[0]), d = UnsafeRawPointer(s.zOut[1]), q = UnsafeRawPointer(s.zOut[2])
-        for g in 0..<yGroups {
-            for f in 0..<3 { fz.forward(UnsafePointer(s.zIn[f] + g * zLine), nonzero: ez, to: s.zOut[f], scratch: s.scratch) }
-            let kernel = UnsafeRawPointer(s.kernel + g * hz)
-            accumulate(m, d, q, kernel, hz: hz, nz: nz, half: 0, &sums.0, &sums.1, &sums.2)
-            accumulate(m, d, q, kernel, hz: hz, nz: nz, half: FFTLayout.half, &sums.3, &sums.4, &sums.5)
+        zKernelOffset.withUnsafeBufferPointer { offsets in
+            let offset = offsets.baseAddress!
+            for g in 0..<yGroups {
+                for f in 0..<3 { fz.forward(UnsafePointer(s.zIn[f] + g * zLine), nonzero: ez, to: s.zOut[f], scratch: s.scratch) }
+                let kernel = UnsafeRawPointer(s.kernel + g * hz)
+                accumulate(m, d, q, kernel, offset, nz: nz, half: 0, &sums.0, &sums.1, &sums.2)
+                accumulate(m, d, q, kernel, offset, nz: nz, half: FFTLayout.half, &sums.3, &sums.4, &sums.5)
+            }
         }
         @inline(__always) func lanes(_ a: LanePair, _ b: LanePair) -> FFTLanes { FFTLanes(lowHalf: a.v, highHalf: b.v) }
         return SIMD3(lanes(sums.0, sums.3).sum(), lanes(sums.1, sums.4).sum(), lanes(sums.2, sums.5).sum())
     }
 }
 
-/// Adds, over w_z, K |m|^2 to w, K |g|^2 to c and K Re(h conj m) to t for one pair of lanes
-/// (byte offset `half` in an element): w_z and P_z - w_z share the kernel's value.
+/// Adds, over the z slots, K |m|^2 to w, K |g|^2 to c and K Re(h conj m) to t for one pair of
+/// lanes (byte offset `half` in an element), K at the byte offset of the slot's folded frequency.
 @inline(__always) private func accumulate(_ m: UnsafeRawPointer, _ d: UnsafeRawPointer, _ q: UnsafeRawPointer,
-                                          _ kernel: UnsafeRawPointer, hz: Int, nz: Int, half: Int,
+                                          _ kernel: UnsafeRawPointer, _ offset: UnsafePointer<Int>, nz: Int, half: Int,
                                           _ w: inout LanePair, _ c: inout LanePair, _ t: inout LanePair) {
     var sw = w, sc = c, st = t
-    @inline(__always) func term(_ k: Int, _ kv: LanePair) {
+    for k in 0..<nz {
+        let kv = LanePair(kernel, offset[k] &+ half)
         let at = k &* FFTLayout.element &+ half, ai = at &+ FFTLayout.imaginary
         let m0 = LanePair(m, at), m1 = LanePair(m, ai), g0 = LanePair(d, at), g1 = LanePair(d, ai)
         sw += kv * (m0 * m0 + m1 * m1)
         sc += kv * (g0 * g0 + g1 * g1)
         st += kv * (LanePair(q, at) * m0 + LanePair(q, ai) * m1)
     }
-    var k = 0
-    while k < hz { term(k, LanePair(kernel, k &* 32 &+ half)); k &+= 1 }
-    while k < nz { term(k, LanePair(kernel, (nz &- k) &* 32 &+ half)); k &+= 1 }
     (w, c, t) = (sw, sc, st)
 }
 
@@ -425,7 +441,9 @@ private struct PlaneScratch {
     /// Kernel after the y pass: (w_y <= P_y / 2, delta_z quad); rows to a multiple of 8, the
     /// last ones zero.
     let kernelY: UnsafeMutablePointer<FFTLanes>
-    /// The plane's kernel spectrum in the lanes of the z pass: (group of four w_y, w_z <= P_z / 2).
+    /// The plane's kernel spectrum after the z pass: (group of four w_y <= P_y / 2, w_z <= P_z / 2).
+    let kernelRows: UnsafeMutablePointer<FFTLanes>
+    /// The same in the lanes of the fields' z pass: (group of four y slots, w_z <= P_z / 2).
     let kernel: UnsafeMutablePointer<FFTLanes>
     /// A field's y-pass output: rows past P_y (to a multiple of 4) stay zero.
     let yLine: UnsafeMutablePointer<FFTComplex>
@@ -441,7 +459,8 @@ private struct PlaneScratch {
         out = zeroed(longest, .zero)
         scratch = zeroed(longest, .zero)
         kernelY = zeroed((plan.h.y + 7) / 8 * 8 * plan.zQuads, .zero)
-        kernel = zeroed(max(plan.yGroups, (plan.h.y + 7) / 8 * 2) * plan.h.z, .zero)
+        kernelRows = zeroed((plan.h.y + 7) / 8 * 2 * plan.h.z, .zero)
+        kernel = zeroed(plan.yGroups * plan.h.z, .zero)
         yLine = zeroed(4 * plan.yGroups, .zero)
         let zLine = (plan.e.z + 3) / 4 * 4
         zIn = (0..<3).map { _ in zeroed(plan.yGroups * zLine, FFTComplex.zero) }
@@ -451,6 +470,7 @@ private struct PlaneScratch {
     func deallocate() {
         for p in [kernelYLine, kernelZLine, out, scratch, yLine] + zIn + zOut { p.deallocate() }
         kernelY.deallocate()
+        kernelRows.deallocate()
         kernel.deallocate()
     }
 }

@@ -15,6 +15,17 @@ import _Builtin_intrinsics.intel.sse2
 // passes over the data and fewer twiddle multiplications than radix 4 and 2), and comes first so
 // that the first stage, which has no twiddles, is also the one that skips zero padding.
 //
+// When n = n1 n2 with n1 = 2^a > 1 and n2 > 1 odd (coprime), the split between the two parts
+// is a prime-factor (Good-Thomas) one: with the input read at (n2 t1 + n1 t2) mod n, the
+// transform is a plain n1 x n2 two-dimensional DFT, so the stages of the odd part need only the
+// twiddles of their own n2-point transforms, not those that tie the parts together (for 200 =
+// 8 x 25 that removes more than half of the complex multiplications). The input permutation is
+// folded into the first stage: butterfly j reads the inputs of the Stockham butterfly j' rotated
+// by r0 places (r0 fixed per j), which for a radix-8 first stage keeps the skipped zero inputs
+// a cyclic block. The output is left in the order the stages produce, slot k1 + n1 k2 holding
+// frequency k = k1 mod n1 = k2 mod n2 (Chinese remainders): `slot` and `frequency` map between
+// the two, and callers read through them.
+//
 // The code is for baseline x86-64 (SSE2: sixteen 128-bit registers). A complex SIMD4 value fills
 // four of them, so a radix-5 butterfly on whole lanes would not fit and spill; every butterfly
 // therefore runs twice, on lanes 0-1 and on lanes 2-3 (SIMD2 halves), which does the same
@@ -58,6 +69,12 @@ struct LanePair {
     @inline(__always) static func high(_ a: LanePair, _ b: LanePair) -> LanePair { LanePair(SIMD2(a.v[1], b.v[1])) }
     #endif
     @inline(__always) static func += (a: inout LanePair, b: LanePair) { a = a + b }
+    /// The sign flipped (exactly, zeros included).
+    #if arch(x86_64)
+    @inline(__always) static prefix func - (a: LanePair) -> LanePair { LanePair(_mm_xor_pd(a.v, SIMD2(repeating: -0.0))) }
+    #else
+    @inline(__always) static prefix func - (a: LanePair) -> LanePair { LanePair(SIMD2(-a.v[0], -a.v[1])) }
+    #endif
     /// The pair at a byte offset (a multiple of 16).
     @inline(__always) init(_ p: UnsafeRawPointer, _ offset: Int) { self = p.load(fromByteOffset: offset, as: LanePair.self) }
     @inline(__always) func store(_ p: UnsafeMutableRawPointer, _ offset: Int) { p.storeBytes(of: self, toByteOffset: offset, as: LanePair.self) }
@@ -75,16 +92,31 @@ struct MorphologyFFT: Sendable {
     let n: Int
     /// The radices of the stages, in order (their product is n).
     let radices: [Int]
-    /// Per stage s from `twiddleStart[s]`, for jm = 1..<span and r = 1..<p, cos and sin of
-    /// -2 pi r jm / (span p), each broadcast to a Half, at 2 ((jm - 1) (p - 1) + r - 1) and the
-    /// next index: in the order the butterflies read them.
+    /// The output element holding frequency k (the identity unless the prime-factor split
+    /// applies), and its inverse.
+    let slot: [Int]
+    let frequency: [Int]
+    /// Per stage s from `twiddleStart[s]`, for jm = plain..<span and r = 1..<p, cos and sin of the
+    /// stage's twiddle, each broadcast to a Half, at 2 ((jm - plain) (p - 1) + r - 1) and the next
+    /// index: in the order the butterflies read them.
     private let twiddles: [Half]
     private let twiddleStart: [Int]
+    /// Per stage, the leading jm that have no twiddles: 1, or n1 in the odd part of a
+    /// prime-factor split.
+    private let plainSpan: [Int]
+    /// Prime-factor split only: the first stage's butterflies grouped by the rotation r0 of
+    /// their inputs (group r0 from `firstGroup[r0]` to `firstGroup[r0 + 1]`), each sorted by the
+    /// Stockham butterfly it reads (`firstSource`) and writing as butterfly `firstTarget`.
+    private let firstTarget: [Int]
+    private let firstSource: [Int]
+    private let firstGroup: [Int]
+    private let primeFactor: Bool
 
     init(length n: Int) {
         precondition(n >= 1)
         var m = n, twos = 0
         while m % 2 == 0 { twos += 1; m /= 2 }
+        let n1 = 1 << twos, n2 = n / n1
         var r: [Int] = []
         // 2^a as radix 8 as often as possible, the rest as 4s or one 2 (16 = 4 4, not 8 2).
         while twos >= 3 && twos != 4 { r.append(8); twos -= 3 }
@@ -94,15 +126,23 @@ struct MorphologyFFT: Sendable {
         precondition(m == 1, "FFT length \(n) is not 2,3,5-smooth")
         self.n = n
         radices = r
-        var t: [Half] = [], start: [Int] = []
+        primeFactor = n1 > 1 && n2 > 1
+
+        var t: [Half] = [], start: [Int] = [], plain: [Int] = []
         var span = 1
         for p in r {
             start.append(t.count)
-            for jm in stride(from: 1, to: span, by: 1) {
+            // In the odd part of a prime-factor split, jm = k1 + n1 j2 and the twiddle is that
+            // of j2 in the n2-point transform (span / n1 its own span).
+            let odd = primeFactor && span >= n1
+            let first = odd ? n1 : 1, scale = odd ? n1 : 1
+            plain.append(first)
+            for jm in stride(from: first, to: span, by: 1) {
                 for q in 1..<p {
+                    let period = span / scale * p
                     // Reduce the angle's numerator first so that equal twiddles are equal bits.
-                    let k = (q * jm) % (span * p)
-                    let angle = -2 * Double.pi * Double(k) / Double(span * p)
+                    let k = (q * (jm / scale)) % period
+                    let angle = -2 * Double.pi * Double(k) / Double(period)
                     t.append(Half(repeating: cos(angle)))
                     t.append(Half(repeating: sin(angle)))
                 }
@@ -113,6 +153,35 @@ struct MorphologyFFT: Sendable {
         t.append(.zero)
         twiddles = t
         twiddleStart = start
+        plainSpan = plain
+
+        var frequency = Array(0..<n)
+        var target: [Int] = [], source: [Int] = [], group: [Int] = [0]
+        if primeFactor {
+            // u = 1 mod n1, 0 mod n2; v = 0 mod n1, 1 mod n2.
+            let u = n2 * (0..<n1).first { n2 * $0 % n1 == 1 % n1 }!
+            let v = n1 * (0..<n2).first { n1 * $0 % n2 == 1 % n2 }!
+            for k1 in 0..<n1 { for k2 in 0..<n2 { frequency[k1 + n1 * k2] = (k1 * u + k2 * v) % n } }
+            // First-stage butterfly j = t2 + n2 j1 reads t1 = j1 + (n1 / p) r, at
+            // (n2 j1 + n1 t2 + m r) mod n = j' + m ((r + r0) mod p).
+            let p = r[0], m = n / p
+            var byRotation = [[(source: Int, target: Int)]](repeating: [], count: p)
+            for j in 0..<m {
+                let c = (n2 * (j / n2) + n1 * (j % n2)) % n
+                byRotation[c / m].append((c % m, j))
+            }
+            for list in byRotation {
+                for e in list.sorted(by: { $0.source < $1.source }) { source.append(e.source); target.append(e.target) }
+                group.append(source.count)
+            }
+        }
+        var slot = Array(0..<n)
+        for s in 0..<n { slot[frequency[s]] = s }
+        self.frequency = frequency
+        self.slot = slot
+        firstTarget = target
+        firstSource = source
+        firstGroup = group
     }
 
     /// The smallest length >= n whose prime factors are 2, 3 and 5.
@@ -126,17 +195,18 @@ struct MorphologyFFT: Sendable {
         }
     }
 
-    /// Forward transform (sign -1) of the four lines in `x` (n elements), in place. `scratch`
-    /// must hold n elements. When only the first `nonzero` elements can be non-zero (a
-    /// zero-padded line), only those are read and the first stage skips the work on the zeros.
+    /// Forward transform (sign -1) of the four lines in `x` (n elements), in place: frequency k
+    /// ends in element slot[k]. `scratch` must hold n elements. When only the first `nonzero`
+    /// elements can be non-zero (a zero-padded line), only those are read and the first stage
+    /// skips the work on the zeros.
     func forward(_ x: UnsafeMutablePointer<FFTComplex>, scratch: UnsafeMutablePointer<FFTComplex>, nonzero: Int? = nil) {
         forward(UnsafePointer(x), nonzero: nonzero, to: x, scratch: scratch)
     }
 
     /// Forward transform of the four lines whose element t is `x[t stride]`, of which only
-    /// t < `nonzero` are read (the others are taken as zero), into `y` (n elements; may be `x`
-    /// when `stride` is 1). The input is left as it was unless it is the output. `scratch` must
-    /// hold n elements.
+    /// t < `nonzero` are read (the others are taken as zero), into `y` (n elements, frequency k
+    /// in element slot[k]; `y` may be `x` when `stride` is 1). The input is left as it was
+    /// unless it is the output. `scratch` must hold n elements.
     func forward(_ x: UnsafePointer<FFTComplex>, stride: Int = 1, nonzero: Int? = nil,
                  to y: UnsafeMutablePointer<FFTComplex>, scratch: UnsafeMutablePointer<FFTComplex>) {
         let e = min(max(nonzero ?? n, 0), n)
@@ -158,7 +228,18 @@ struct MorphologyFFT: Sendable {
             for stage in 0..<k {
                 let p = radices[stage]
                 let to = ((k - 1 - stage) % 2 == 0) != endInScratch ? out : sc
-                if stage == 0 {
+                if stage == 0 && primeFactor {
+                    firstTarget.withUnsafeBufferPointer { targets in
+                        firstSource.withUnsafeBufferPointer { sources in
+                            let order = PermutedOrder(target: targets.baseAddress!, source: sources.baseAddress!)
+                            switch p {
+                            case 8: Self.firstStage(Radix8.self, from, stride: stride, nonzero: e, to, n: n, order, firstGroup)
+                            case 4: Self.firstStage(Radix4.self, from, stride: stride, nonzero: e, to, n: n, order, firstGroup)
+                            default: Self.firstStage(Radix2.self, from, stride: stride, nonzero: e, to, n: n, order, firstGroup)
+                            }
+                        }
+                    }
+                } else if stage == 0 {
                     switch p {
                     case 8: Self.firstStage(Radix8.self, from, stride: stride, nonzero: e, to, n: n)
                     case 4: Self.firstStage(Radix4.self, from, stride: stride, nonzero: e, to, n: n)
@@ -167,13 +248,13 @@ struct MorphologyFFT: Sendable {
                     default: Self.firstStage(Radix3.self, from, stride: stride, nonzero: e, to, n: n)
                     }
                 } else {
-                    let tw = table + twiddleStart[stage]
+                    let tw = table + twiddleStart[stage], plain = plainSpan[stage]
                     switch p {
-                    case 8: Self.stage(Radix8.self, from, to, n: n, span: span, tw)
-                    case 4: Self.stage(Radix4.self, from, to, n: n, span: span, tw)
-                    case 2: Self.stage(Radix2.self, from, to, n: n, span: span, tw)
-                    case 5: Self.stage(Radix5.self, from, to, n: n, span: span, tw)
-                    default: Self.stage(Radix3.self, from, to, n: n, span: span, tw)
+                    case 8: Self.stage(Radix8.self, from, to, n: n, span: span, plain: plain, tw)
+                    case 4: Self.stage(Radix4.self, from, to, n: n, span: span, plain: plain, tw)
+                    case 2: Self.stage(Radix2.self, from, to, n: n, span: span, plain: plain, tw)
+                    case 5: Self.stage(Radix5.self, from, to, n: n, span: span, plain: plain, tw)
+                    default: Self.stage(Radix3.self, from, to, n: n, span: span, plain: plain, tw)
                     }
                 }
                 from = UnsafeRawPointer(to)
@@ -196,53 +277,88 @@ struct MorphologyFFT: Sendable {
         }
         let q = (e + m - 1) / m
         let split = min(m, e - (q - 1) * m)
-        run(B.self, x, stride: stride, y, m: m, from: 0, to: split, present: q)
-        run(B.self, x, stride: stride, y, m: m, from: split, to: m, present: q - 1)
+        run(B.self, x, stride: stride, y, m: m, from: 0, to: split, present: q, rotation: 0, nil)
+        run(B.self, x, stride: stride, y, m: m, from: split, to: m, present: q - 1, rotation: 0, nil)
     }
 
+    /// The first stage of a prime-factor split: as above, but butterfly `target[i]` reads the
+    /// inputs of butterfly `source[i]`, rotated by the i's group number.
+    @inline(__always)
+    private static func firstStage<B: Butterfly>(_: B.Type, _ x: UnsafeRawPointer, stride: Int, nonzero e: Int,
+                                                 _ y: UnsafeMutableRawPointer, n: Int,
+                                                 _ order: PermutedOrder, _ groups: [Int]) {
+        let p = B.radix, m = n / p
+        if e == 0 {
+            y.initializeMemory(as: Double.self, repeating: 0, count: 8 * n)
+            return
+        }
+        let q = (e + m - 1) / m
+        let split = min(m, e - (q - 1) * m)
+        for r0 in 0..<p {
+            let lo = groups[r0], hi = groups[r0 + 1]
+            var mid = lo
+            while mid < hi && order.source[mid] < split { mid += 1 }
+            run(B.self, x, stride: stride, y, m: m, from: lo, to: mid, present: q, rotation: r0, order)
+            run(B.self, x, stride: stride, y, m: m, from: mid, to: hi, present: q - 1, rotation: r0, order)
+        }
+    }
+
+    /// Butterflies lo..<hi of the first stage with `present` inputs, in natural order or, with
+    /// `order`, through its tables. The usual counts (all, or about half the inputs) and every
+    /// rotation get code of their own, in which the zero inputs and their operations vanish.
     @inline(__always)
     private static func run<B: Butterfly>(_: B.Type, _ x: UnsafeRawPointer, stride: Int, _ y: UnsafeMutableRawPointer,
-                                          m: Int, from lo: Int, to hi: Int, present: Int) {
+                                          m: Int, from lo: Int, to hi: Int, present: Int, rotation: Int,
+                                          _ order: PermutedOrder?) {
         guard lo < hi else { return }
-        let p = B.radix
-        let inStep = FFTLayout.element &* stride, rStep = inStep &* m, outStep = FFTLayout.element &* p
-        @inline(__always) func loop(_ present: Int) {
-            var a = x + lo &* inStep, b = y + lo &* outStep
-            for _ in lo..<hi {
-                B.apply(a, rStep, present: present, b, FFTLayout.element, nil)
-                B.apply(a + FFTLayout.half, rStep, present: present, b + FFTLayout.half, FFTLayout.element, nil)
-                a += inStep
-                b += outStep
+        let range = FirstStageRange(x: x, stride: stride, y: y, m: m, lo: lo, hi: hi, order: order)
+        if present == 0 {
+            range.zero(B.radix)
+            return
+        }
+        @inline(__always) func counts<R: StaticCount>(_: R.Type) {
+            if present == B.radix {
+                range.run(B.self, R.self, B.All.self)
+            } else if present == B.Upper.value {
+                range.run(B.self, R.self, B.Upper.self)
+            } else if present == B.Lower.value {
+                range.run(B.self, R.self, B.Lower.self)
+            } else {
+                range.run(B.self, present: present, rotation: rotation)
             }
         }
-        if present == 0 {
-            (y + lo &* outStep).initializeMemory(as: Double.self, repeating: 0, count: 8 &* p &* (hi &- lo))
-        } else if present == p {
-            loop(p)
-        } else if present == (p + 1) / 2 {
-            loop((p + 1) / 2)
-        } else if present == (p + 1) / 2 - 1 {
-            loop((p + 1) / 2 - 1)
-        } else {
-            loop(present)
+        if B.radix % 2 == 1 {
+            counts(N0.self)
+            return
+        }
+        switch rotation {
+        case 0: counts(N0.self)
+        case 1: counts(N1.self)
+        case 2 where B.radix > 2: counts(N2.self)
+        case 3 where B.radix > 3: counts(N3.self)
+        case 4 where B.radix > 4: counts(N4.self)
+        case 5 where B.radix > 5: counts(N5.self)
+        case 6 where B.radix > 6: counts(N6.self)
+        case 7 where B.radix > 7: counts(N7.self)
+        default: range.run(B.self, present: present, rotation: rotation)
         }
     }
 
     /// A later stage: butterfly j = base + jm (jm < span) reads x[j + r m], rotates input r by
-    /// the twiddle of (jm, r) and writes y[base p + jm + k span]. jm = 0 has no twiddles.
+    /// the twiddle of (jm, r) and writes y[base p + jm + k span]. jm < plain have no twiddles.
     @inline(__always)
     private static func stage<B: Butterfly>(_: B.Type, _ x: UnsafeRawPointer, _ y: UnsafeMutableRawPointer,
-                                            n: Int, span: Int, _ tw: UnsafePointer<Half>) {
+                                            n: Int, span: Int, plain: Int, _ tw: UnsafePointer<Half>) {
         let p = B.radix, m = n / p
         let rStep = FFTLayout.element &* m, kStep = FFTLayout.element &* span
         let groups = m / span, inStep = kStep, outStep = kStep &* p
         for jm in 0..<span {
-            let t: UnsafePointer<Half>? = jm == 0 ? nil : tw + 2 &* (p &- 1) &* (jm &- 1)
+            let t: UnsafePointer<Half>? = jm < plain ? nil : tw + 2 &* (p &- 1) &* (jm &- plain)
             var a = x + jm &* FFTLayout.element, b = y + jm &* FFTLayout.element
             @inline(__always) func loop(_ t: UnsafePointer<Half>?) {
                 for _ in 0..<groups {
-                    B.apply(a, rStep, present: p, b, kStep, t)
-                    B.apply(a + FFTLayout.half, rStep, present: p, b + FFTLayout.half, kStep, t)
+                    B.apply(a, rStep, present: p, rotation: 0, b, kStep, t)
+                    B.apply(a + FFTLayout.half, rStep, present: p, rotation: 0, b + FFTLayout.half, kStep, t)
                     a += inStep
                     b += outStep
                 }
@@ -251,37 +367,129 @@ struct MorphologyFFT: Sendable {
         }
     }
 
-    /// The transform of one line (in lane 0 of a batch): for tests and small uses.
+    /// The transform of one line (in lane 0 of a batch), in natural order: for tests and small uses.
     func forward(re: [Double], im: [Double]) -> (re: [Double], im: [Double]) {
         precondition(re.count == n && im.count == n)
         let buffer = UnsafeMutablePointer<FFTComplex>.allocate(capacity: 2 * n)
         defer { buffer.deallocate() }
         for t in 0..<n { buffer[t] = FFTComplex(re: FFTLanes(re[t], 0, 0, 0), im: FFTLanes(im[t], 0, 0, 0)) }
         forward(buffer, scratch: buffer + n)
-        return ((0..<n).map { buffer[$0].re[0] }, (0..<n).map { buffer[$0].im[0] })
+        return ((0..<n).map { buffer[slot[$0]].re[0] }, (0..<n).map { buffer[slot[$0]].im[0] })
+    }
+}
+
+/// The first stage's butterfly tables of a prime-factor split.
+private struct PermutedOrder {
+    let target: UnsafePointer<Int>
+    let source: UnsafePointer<Int>
+}
+
+/// A compile-time count: the generic specializations below are separate functions, each with its
+/// rotation and number of inputs folded in.
+private protocol StaticCount { static var value: Int { get } }
+private enum N0: StaticCount { static var value: Int { 0 } }
+private enum N1: StaticCount { static var value: Int { 1 } }
+private enum N2: StaticCount { static var value: Int { 2 } }
+private enum N3: StaticCount { static var value: Int { 3 } }
+private enum N4: StaticCount { static var value: Int { 4 } }
+private enum N5: StaticCount { static var value: Int { 5 } }
+private enum N6: StaticCount { static var value: Int { 6 } }
+private enum N7: StaticCount { static var value: Int { 7 } }
+private enum N8: StaticCount { static var value: Int { 8 } }
+
+/// Butterflies lo..<hi of a first stage: butterfly j reads the inputs x[(j' + r m) stride] of
+/// butterfly j' and writes y[j p + k], with j' = j, or j = target[i] and j' = source[i].
+private struct FirstStageRange {
+    let x: UnsafeRawPointer, stride: Int, y: UnsafeMutableRawPointer, m: Int, lo: Int, hi: Int
+    let order: PermutedOrder?
+
+    func zero(_ p: Int) {
+        let outStep = FFTLayout.element &* p
+        if let order {
+            for i in lo..<hi { (y + order.target[i] &* outStep).initializeMemory(as: Double.self, repeating: 0, count: 8 &* p) }
+        } else {
+            (y + lo &* outStep).initializeMemory(as: Double.self, repeating: 0, count: 8 &* p &* (hi &- lo))
+        }
+    }
+
+    @inline(never)
+    func run<B: Butterfly, R: StaticCount, P: StaticCount>(_: B.Type, _: R.Type, _: P.Type) {
+        body(B.self, present: P.value, rotation: R.value)
+    }
+
+    @inline(never)
+    func run<B: Butterfly>(_: B.Type, present: Int, rotation: Int) {
+        body(B.self, present: present, rotation: rotation)
+    }
+
+    @inline(__always)
+    private func body<B: Butterfly>(_: B.Type, present: Int, rotation: Int) {
+        let inStep = FFTLayout.element &* stride, rStep = inStep &* m, outStep = FFTLayout.element &* B.radix
+        @inline(__always) func butterfly(_ a: UnsafeRawPointer, _ b: UnsafeMutableRawPointer) {
+            B.apply(a, rStep, present: present, rotation: rotation, b, FFTLayout.element, nil)
+            B.apply(a + FFTLayout.half, rStep, present: present, rotation: rotation, b + FFTLayout.half, FFTLayout.element, nil)
+        }
+        if let order {
+            for i in lo..<hi { butterfly(x + order.source[i] &* inStep, y + order.target[i] &* outStep) }
+        } else {
+            var a = x + lo &* inStep, b = y + lo &* outStep
+            for _ in lo..<hi {
+                butterfly(a, b)
+                a += inStep
+                b += outStep
+            }
+        }
     }
 }
 
 // MARK: - Butterflies
 
-/// One p-point DFT on a Half: input r at byte offset r s from `x` (its imaginary part 32 bytes
-/// further) for r < `present` (the others are zero), input r >= 1 rotated by the twiddle pair at
-/// tw[2 (r - 1)] (cos, sin) unless `tw` is nil; output k at byte offset k o from `y`.
+/// One p-point DFT on a Half: slot r reads the input at byte offset q s from `x` (its imaginary
+/// part 32 bytes further), q = (r + rotation) mod p, if q < `present` (else it is zero); slot
+/// r >= 1 is rotated by the twiddle pair at tw[2 (r - 1)] (cos, sin) unless `tw` is nil; output
+/// k goes to byte offset k o from `y`.
 private protocol Butterfly {
     static var radix: Int { get }
-    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, _ y: UnsafeMutableRawPointer, _ o: Int,
-                      _ tw: UnsafePointer<Half>?)
+    /// The input counts with code of their own in a first stage: all, and the two that a line
+    /// zero-padded to about twice its length gives.
+    associatedtype All: StaticCount
+    associatedtype Upper: StaticCount
+    associatedtype Lower: StaticCount
+    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, rotation: Int, _ y: UnsafeMutableRawPointer,
+                      _ o: Int, _ tw: UnsafePointer<Half>?)
 }
 
-/// Input r of a butterfly, rotated by its twiddle.
-@inline(__always)
-private func input(_ x: UnsafeRawPointer, _ r: Int, _ s: Int, _ present: Int, _ tw: UnsafePointer<Half>?) -> (Half, Half) {
-    guard r < present else { return (.zero, .zero) }
-    let a = x.load(fromByteOffset: r &* s, as: Half.self)
-    let b = x.load(fromByteOffset: r &* s &+ FFTLayout.imaginary, as: Half.self)
-    guard let tw, r > 0 else { return (a, b) }
-    let c = tw[2 &* (r &- 1)], sn = tw[2 &* (r &- 1) &+ 1]
-    return (a * c - b * sn, a * sn + b * c)
+/// A butterfly's inputs by slot.
+private struct Inputs {
+    let x: UnsafeRawPointer, s: Int, present: Int, rotation: Int, radix: Int
+    let tw: UnsafePointer<Half>?
+
+    @inline(__always) func has(_ r: Int) -> Bool {
+        let q = r &+ rotation
+        return (q >= radix ? q &- radix : q) < present
+    }
+
+    /// Slot r, rotated by its twiddle.
+    @inline(__always) subscript(_ r: Int) -> (Half, Half) {
+        guard has(r) else { return (.zero, .zero) }
+        let q = r &+ rotation, at = (q >= radix ? q &- radix : q) &* s
+        let a = x.load(fromByteOffset: at, as: Half.self)
+        let b = x.load(fromByteOffset: at &+ FFTLayout.imaginary, as: Half.self)
+        guard let tw, r > 0 else { return (a, b) }
+        let c = tw[2 &* (r &- 1)], sn = tw[2 &* (r &- 1) &+ 1]
+        return (a * c - b * sn, a * sn + b * c)
+    }
+
+    /// Sum and difference of slots r and r2, without the operations on a zero slot.
+    @inline(__always) func sumDifference(_ r: Int, _ r2: Int) -> (Half, Half, Half, Half) {
+        let (ar, ai) = self[r], (br, bi) = self[r2]
+        switch (has(r), has(r2)) {
+        case (true, true): return (ar + br, ai + bi, ar - br, ai - bi)
+        case (true, false): return (ar, ai, ar, ai)
+        case (false, true): return (br, bi, -br, -bi)
+        case (false, false): return (.zero, .zero, .zero, .zero)
+        }
+    }
 }
 
 @inline(__always)
@@ -292,37 +500,33 @@ private func output(_ y: UnsafeMutableRawPointer, _ k: Int, _ o: Int, _ re: Half
 
 private enum Radix2: Butterfly {
     static var radix: Int { 2 }
+    typealias All = N2
+    typealias Upper = N1
+    typealias Lower = N0
     @inline(__always)
-    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, _ y: UnsafeMutableRawPointer, _ o: Int,
-                      _ tw: UnsafePointer<Half>?) {
-        let (ar, ai) = input(x, 0, s, present, tw)
-        if present < 2 {
-            output(y, 0, o, ar, ai)
-            output(y, 1, o, ar, ai)
-            return
-        }
-        let (br, bi) = input(x, 1, s, present, tw)
-        output(y, 0, o, ar + br, ai + bi)
-        output(y, 1, o, ar - br, ai - bi)
+    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, rotation: Int, _ y: UnsafeMutableRawPointer,
+                      _ o: Int, _ tw: UnsafePointer<Half>?) {
+        let v = Inputs(x: x, s: s, present: present, rotation: rotation, radix: radix, tw: tw)
+        let (sr, si, dr, di) = v.sumDifference(0, 1)
+        output(y, 0, o, sr, si)
+        output(y, 1, o, dr, di)
     }
 }
 
 private enum Radix3: Butterfly {
     static var radix: Int { 3 }
+    typealias All = N3
+    typealias Upper = N2
+    typealias Lower = N1
     @inline(__always)
-    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, _ y: UnsafeMutableRawPointer, _ o: Int,
-                      _ tw: UnsafePointer<Half>?) {
+    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, rotation: Int, _ y: UnsafeMutableRawPointer,
+                      _ o: Int, _ tw: UnsafePointer<Half>?) {
         // w = exp(-2 pi i / 3) = -1/2 - i sqrt(3)/2.
         let h = Half(repeating: 0.75.squareRoot()), half = Half(repeating: 0.5)
-        let (ar, ai) = input(x, 0, s, present, tw)
-        let (br, bi) = input(x, 1, s, present, tw)
-        let sr: Half, si: Half, dr: Half, di: Half
-        if present < 3 {
-            (sr, si, dr, di) = (br, bi, h * br, h * bi)
-        } else {
-            let (cr, ci) = input(x, 2, s, present, tw)
-            (sr, si, dr, di) = (br + cr, bi + ci, h * (br - cr), h * (bi - ci))
-        }
+        let v = Inputs(x: x, s: s, present: present, rotation: rotation, radix: radix, tw: tw)
+        let (ar, ai) = v[0]
+        let (sr, si, br, bi) = v.sumDifference(1, 2)
+        let dr = h * br, di = h * bi
         let mr = ar - half * sr, mi = ai - half * si
         output(y, 0, o, ar + sr, ai + si)
         output(y, 1, o, mr + di, mi - dr)
@@ -332,20 +536,15 @@ private enum Radix3: Butterfly {
 
 private enum Radix4: Butterfly {
     static var radix: Int { 4 }
+    typealias All = N4
+    typealias Upper = N2
+    typealias Lower = N1
     @inline(__always)
-    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, _ y: UnsafeMutableRawPointer, _ o: Int,
-                      _ tw: UnsafePointer<Half>?) {
-        let (r0, i0) = input(x, 0, s, present, tw)
-        let (r1, i1) = input(x, 1, s, present, tw)
-        let sr02: Half, si02: Half, dr02: Half, di02: Half, sr13: Half, si13: Half, dr13: Half, di13: Half
-        if present <= 2 {
-            (sr02, si02, dr02, di02, sr13, si13, dr13, di13) = (r0, i0, r0, i0, r1, i1, r1, i1)
-        } else {
-            let (r2, i2) = input(x, 2, s, present, tw)
-            let (r3, i3) = input(x, 3, s, present, tw)
-            (sr02, si02, dr02, di02) = (r0 + r2, i0 + i2, r0 - r2, i0 - i2)
-            (sr13, si13, dr13, di13) = (r1 + r3, i1 + i3, r1 - r3, i1 - i3)
-        }
+    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, rotation: Int, _ y: UnsafeMutableRawPointer,
+                      _ o: Int, _ tw: UnsafePointer<Half>?) {
+        let v = Inputs(x: x, s: s, present: present, rotation: rotation, radix: radix, tw: tw)
+        let (sr02, si02, dr02, di02) = v.sumDifference(0, 2)
+        let (sr13, si13, dr13, di13) = v.sumDifference(1, 3)
         // 4-point DFT with w = -i.
         output(y, 0, o, sr02 + sr13, si02 + si13)
         output(y, 1, o, dr02 + di13, di02 - dr13)
@@ -356,27 +555,22 @@ private enum Radix4: Butterfly {
 
 private enum Radix5: Butterfly {
     static var radix: Int { 5 }
+    typealias All = N5
+    typealias Upper = N3
+    typealias Lower = N2
     @inline(__always)
-    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, _ y: UnsafeMutableRawPointer, _ o: Int,
-                      _ tw: UnsafePointer<Half>?) {
+    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, rotation: Int, _ y: UnsafeMutableRawPointer,
+                      _ o: Int, _ tw: UnsafePointer<Half>?) {
         // w = exp(-2 pi i / 5), c_k = cos(2 pi k / 5), s_k = sin(2 pi k / 5). With p_1 = a1 + a4,
         // p_2 = a2 + a3, q_1 = a1 - a4, q_2 = a2 - a3, and since c1 + c2 = -1/2:
         //   a0 + c1 p1 + c2 p2 = b + k t2,  a0 + c2 p1 + c1 p2 = b - k t2,
         // with t1 = p1 + p2, t2 = p1 - p2, b = a0 - t1 / 4, k = (c1 - c2) / 2 = sqrt(5) / 4.
         let quarter = Half(repeating: 0.25), k = Half(repeating: 5.0.squareRoot() / 4)
         let s1 = Half(repeating: sin(2 * Double.pi / 5)), s2 = Half(repeating: sin(4 * Double.pi / 5))
-        let (ar, ai) = input(x, 0, s, present, tw)
-        let (vr1, vi1) = input(x, 1, s, present, tw)
-        let (vr2, vi2) = input(x, 2, s, present, tw)
-        let pr1: Half, pi1: Half, qr1: Half, qi1: Half, pr2: Half, pi2: Half, qr2: Half, qi2: Half
-        if present <= 3 {
-            (pr1, pi1, qr1, qi1, pr2, pi2, qr2, qi2) = (vr1, vi1, vr1, vi1, vr2, vi2, vr2, vi2)
-        } else {
-            let (vr3, vi3) = input(x, 3, s, present, tw)
-            let (vr4, vi4) = input(x, 4, s, present, tw)
-            (pr1, pi1, qr1, qi1) = (vr1 + vr4, vi1 + vi4, vr1 - vr4, vi1 - vi4)
-            (pr2, pi2, qr2, qi2) = (vr2 + vr3, vi2 + vi3, vr2 - vr3, vi2 - vi3)
-        }
+        let v = Inputs(x: x, s: s, present: present, rotation: rotation, radix: radix, tw: tw)
+        let (ar, ai) = v[0]
+        let (pr1, pi1, qr1, qi1) = v.sumDifference(1, 4)
+        let (pr2, pi2, qr2, qi2) = v.sumDifference(2, 3)
         let tr1 = pr1 + pr2, ti1 = pi1 + pi2
         let br = ar - quarter * tr1, bi = ai - quarter * ti1
         let kr = k * (pr1 - pr2), ki = k * (pi1 - pi2)
@@ -394,30 +588,19 @@ private enum Radix5: Butterfly {
 
 private enum Radix8: Butterfly {
     static var radix: Int { 8 }
+    typealias All = N8
+    typealias Upper = N4
+    typealias Lower = N3
     @inline(__always)
-    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, _ y: UnsafeMutableRawPointer, _ o: Int,
-                      _ tw: UnsafePointer<Half>?) {
+    static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, rotation: Int, _ y: UnsafeMutableRawPointer,
+                      _ o: Int, _ tw: UnsafePointer<Half>?) {
         // a_r = x_r + x_{r+4} give the even outputs (a 4-point DFT), b_r = x_r - x_{r+4} rotated
         // by w^r (w = exp(-i pi / 4)) the odd ones.
-        let (r0, i0) = input(x, 0, s, present, tw)
-        let (r1, i1) = input(x, 1, s, present, tw)
-        let (r2, i2) = input(x, 2, s, present, tw)
-        let (r3, i3) = input(x, 3, s, present, tw)
-        let ar0: Half, ai0: Half, ar1: Half, ai1: Half, ar2: Half, ai2: Half, ar3: Half, ai3: Half
-        let br0: Half, bi0: Half, br1: Half, bi1: Half, br2: Half, bi2: Half, br3: Half, bi3: Half
-        if present <= 4 {
-            (ar0, ai0, ar1, ai1, ar2, ai2, ar3, ai3) = (r0, i0, r1, i1, r2, i2, r3, i3)
-            (br0, bi0, br1, bi1, br2, bi2, br3, bi3) = (r0, i0, r1, i1, r2, i2, r3, i3)
-        } else {
-            let (r4, i4) = input(x, 4, s, present, tw)
-            (ar0, ai0, br0, bi0) = (r0 + r4, i0 + i4, r0 - r4, i0 - i4)
-            let (r5, i5) = input(x, 5, s, present, tw)
-            (ar1, ai1, br1, bi1) = (r1 + r5, i1 + i5, r1 - r5, i1 - i5)
-            let (r6, i6) = input(x, 6, s, present, tw)
-            (ar2, ai2, br2, bi2) = (r2 + r6, i2 + i6, r2 - r6, i2 - i6)
-            let (r7, i7) = input(x, 7, s, present, tw)
-            (ar3, ai3, br3, bi3) = (r3 + r7, i3 + i7, r3 - r7, i3 - i7)
-        }
+        let v = Inputs(x: x, s: s, present: present, rotation: rotation, radix: radix, tw: tw)
+        let (ar0, ai0, br0, bi0) = v.sumDifference(0, 4)
+        let (ar1, ai1, br1, bi1) = v.sumDifference(1, 5)
+        let (ar2, ai2, br2, bi2) = v.sumDifference(2, 6)
+        let (ar3, ai3, br3, bi3) = v.sumDifference(3, 7)
         do {
             let sr02 = ar0 + ar2, si02 = ai0 + ai2, dr02 = ar0 - ar2, di02 = ai0 - ai2
             let sr13 = ar1 + ar3, si13 = ai1 + ai3, dr13 = ar1 - ar3, di13 = ai1 - ai3

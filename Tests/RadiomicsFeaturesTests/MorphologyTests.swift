@@ -365,6 +365,18 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
         }
     }
 
+    /// The output order of a prime-factor split: slot and frequency are inverse permutations,
+    /// the identity when n is a power of two or odd.
+    @Test func outputOrderIsAPermutation() {
+        for n in [1, 2, 8, 9, 25, 27, 64, 75, 6, 10, 12, 24, 40, 54, 90, 96, 108, 160, 200] {
+            let fft = MorphologyFFT(length: n)
+            #expect(Set(fft.slot) == Set(0..<n), "n = \(n)")
+            #expect((0..<n).allSatisfy { fft.frequency[fft.slot[$0]] == $0 }, "n = \(n)")
+            let odd = n % 2 == 1, powerOfTwo = n & (n - 1) == 0
+            #expect((odd || powerOfTwo) == (fft.slot == Array(0..<n)), "n = \(n)")
+        }
+    }
+
     /// Lengths are padded to 2,3,5-smooth ones, never less than asked.
     @Test func smoothLengths() {
         #expect(MorphologyFFT.smoothLength(atLeast: 0) == 1)
@@ -390,7 +402,9 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
             fft.forward(batch, scratch: batch + n)
             for (k, line) in lines.enumerated() {
                 let (re, im) = fft.forward(re: line.0, im: line.1)
-                #expect((0..<n).allSatisfy { batch[$0].re[k].bitPattern == re[$0].bitPattern && batch[$0].im[k].bitPattern == im[$0].bitPattern },
+                #expect((0..<n).allSatisfy {
+                    batch[fft.slot[$0]].re[k].bitPattern == re[$0].bitPattern && batch[fft.slot[$0]].im[k].bitPattern == im[$0].bitPattern
+                },
                         "n = \(n), line \(k)")
             }
         }
