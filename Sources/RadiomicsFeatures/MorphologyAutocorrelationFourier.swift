@@ -1,5 +1,8 @@
 import Foundation
 import RadiomicsCore
+#if arch(x86_64)
+import _Builtin_intrinsics.intel.sse2
+#endif
 
 // Moran's I and Geary's C sums in the frequency domain, exact up to rounding, in O(M log M) for
 // a zero-padded bounding block of M cells.
@@ -135,18 +138,14 @@ private struct SpectralPlan: Sendable {
         let count = e.x * zOctets * e.y
         let indicator = SharedBuffer(count: count, zero: FFTComplex.zero)
         let deviation = SharedBuffer(count: count, zero: FFTComplex.zero)
+        // Lane z mod 8 of element i is the double at 8 i + z mod 8 (real lanes first).
+        let m = UnsafeMutableRawPointer(indicator.pointer), g = UnsafeMutableRawPointer(deviation.pointer)
         for k in 0..<s.values.count {
             let c = s.coordinates[k] &- origin
             let z = Int(c.z)
-            let i = Int(c.x) + e.x * (z / 8 + zOctets * Int(c.y)), lane = z % 8
-            let v = s.values[k] - mean
-            if lane < 4 {
-                indicator.pointer[i].re[lane] = 1
-                deviation.pointer[i].re[lane] = v
-            } else {
-                indicator.pointer[i].im[lane - 4] = 1
-                deviation.pointer[i].im[lane - 4] = v
-            }
+            let at = 8 * (8 * (Int(c.x) + e.x * (z / 8 + zOctets * Int(c.y))) + z % 8)
+            m.storeBytes(of: 1.0, toByteOffset: at, as: Double.self)
+            g.storeBytes(of: s.values[k] - mean, toByteOffset: at, as: Double.self)
         }
         return RowFields(indicator: indicator, deviation: deviation)
     }
@@ -214,12 +213,23 @@ private struct SpectralPlan: Sendable {
                 fx.forward(source, nonzero: ex, to: b.out, scratch: b.scratch)
                 // Z = A + i B with A, B the transforms of the real rows: A(k) = (Z(k) + conj Z(-k)) / 2,
                 // B(k) = (Z(k) - conj Z(-k)) / (2 i).
-                let out = spectra[f].pointer + 2 * o + zQuads * y
-                for k in 0..<h.x {
-                    let pair = xPairs[k], z = b.out[pair[0]], w = b.out[pair[1]]
-                    let at = k * e.y * zQuads
-                    out[at] = FFTComplex(re: 0.5 * (z.re + w.re), im: 0.5 * (z.im - w.im))
-                    out[at + 1] = FFTComplex(re: 0.5 * (z.im + w.im), im: 0.5 * (w.re - z.re))
+                let out = UnsafeMutableRawPointer(spectra[f].pointer + 2 * o + zQuads * y)
+                let from = UnsafeRawPointer(b.out), half = LanePair(repeating: 0.5)
+                let e = FFTLayout.element, im = FFTLayout.imaginary, planeBytes = e * self.e.y * zQuads
+                xPairs.withUnsafeBufferPointer { pairs in
+                    for k in 0..<h.x {
+                        let z = e &* pairs[k][0], w = e &* pairs[k][1], at = k &* planeBytes
+                        @inline(__always) func separate(_ l: Int) {
+                            let zr = LanePair(from, z &+ l), zi = LanePair(from, z &+ im &+ l)
+                            let wr = LanePair(from, w &+ l), wi = LanePair(from, w &+ im &+ l)
+                            (half * (zr + wr)).store(out, at &+ l)
+                            (half * (zi - wi)).store(out, at &+ im &+ l)
+                            (half * (zi + wi)).store(out, at &+ e &+ l)
+                            (half * (wr - zr)).store(out, at &+ e &+ im &+ l)
+                        }
+                        separate(0)
+                        separate(FFTLayout.half)
+                    }
                 }
             }
         }
@@ -244,10 +254,17 @@ private struct SpectralPlan: Sendable {
             }
             for dx in 0..<ex {
                 let xx = Double(dx) * spacing.x
-                let base = FFTLanes(repeating: xx * xx + yy * yy)
-                let v = FFTComplex(re: Self.inverseDistance(base + zzA, inA), im: Self.inverseDistance(base + zzB, inB))
-                line[dx] = v
-                if dx > 0 { line[n - dx] = v }
+                let base = LanePair(repeating: xx * xx + yy * yy)
+                let to = UnsafeMutableRawPointer(line + dx), mirror = UnsafeMutableRawPointer(line + (n - dx) % n)
+                @inline(__always) func lanes(_ l: Int, _ zz: SIMD2<Double>, _ inside: SIMD2<Double>) {
+                    let k = inverseDistance(base + LanePair(zz), LanePair(inside))
+                    k.store(to, l)
+                    k.store(mirror, l)
+                }
+                lanes(0, zzA.lowHalf, inA.lowHalf)
+                lanes(16, zzA.highHalf, inA.highHalf)
+                lanes(32, zzB.lowHalf, inB.lowHalf)
+                lanes(48, zzB.highHalf, inB.highHalf)
             }
             fx.forward(UnsafePointer(line), to: b.out, scratch: b.scratch)
             let out = kernelX.pointer + 2 * o + zQuads * dy
@@ -258,13 +275,6 @@ private struct SpectralPlan: Sendable {
                 out[at + 1] = 0.5 * (z.im + w.im)
             }
         }
-    }
-
-    /// 1 / sqrt(r2) where r2 > 0 and the lane is in the block, else 0.
-    @inline(__always) private static func inverseDistance(_ r2: FFTLanes, _ inside: FFTLanes) -> FFTLanes {
-        var k = FFTLanes.zero
-        for j in 0..<4 where r2[j] > 0 && inside[j] != 0 { k[j] = 1 / r2[j].squareRoot() }
-        return k
     }
 
     /// The contribution of plane w_x to (W, S, T), times M.
@@ -402,6 +412,22 @@ private struct SpectralPlan: Sendable {
     LanePair.high(a1, b1).store(y, 3 * e); LanePair.high(c1, d1).store(y, 3 * e + 16)
 }
 
+/// 1 / sqrt(r2) where r2 > 0 and `inside` (1 or 0) is 1, else 0.
+@inline(__always) private func inverseDistance(_ r2: LanePair, _ inside: LanePair) -> LanePair {
+    #if arch(x86_64)
+    let zero = SIMD2<Double>.zero
+    let mask = _mm_and_pd(_mm_cmpgt_pd(r2.v, zero), _mm_cmpgt_pd(inside.v, zero))
+    return LanePair(_mm_and_pd(_mm_div_pd(SIMD2(repeating: 1), _mm_sqrt_pd(r2.v)), mask))
+    #else
+    var k = SIMD2<Double>.zero
+    for j in 0..<2 where r2.v[j] > 0 && inside.v[j] != 0 { k[j] = 1 / r2.v[j].squareRoot() }
+    return LanePair(k)
+    #endif
+}
+
+/// Allocates `count` elements, every one written before it is read.
+private func uninitialized<T>(_ count: Int) -> UnsafeMutablePointer<T> { .allocate(capacity: max(count, 1)) }
+
 /// Allocates `count` elements, zero-filled.
 private func zeroed<T>(_ count: Int, _ zero: T) -> UnsafeMutablePointer<T> {
     let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
@@ -419,10 +445,10 @@ private struct XScratch {
     let scratch: UnsafeMutablePointer<FFTComplex>
 
     init(length n: Int) {
-        line = zeroed(n, .zero)
+        line = uninitialized(n)
         kernelLine = zeroed(n, .zero)
-        out = zeroed(n, .zero)
-        scratch = zeroed(n, .zero)
+        out = uninitialized(n)
+        scratch = uninitialized(n)
     }
 
     func deallocate() {
@@ -456,15 +482,15 @@ private struct PlaneScratch {
         let longest = max(plan.p.y, plan.p.z)
         kernelYLine = zeroed(plan.p.y, .zero)
         kernelZLine = zeroed(max(plan.p.z, plan.zRows), .zero)
-        out = zeroed(longest, .zero)
-        scratch = zeroed(longest, .zero)
+        out = uninitialized(longest)
+        scratch = uninitialized(longest)
         kernelY = zeroed((plan.h.y + 7) / 8 * 8 * plan.zQuads, .zero)
-        kernelRows = zeroed((plan.h.y + 7) / 8 * 2 * plan.h.z, .zero)
-        kernel = zeroed(plan.yGroups * plan.h.z, .zero)
+        kernelRows = uninitialized((plan.h.y + 7) / 8 * 2 * plan.h.z)
+        kernel = uninitialized(plan.yGroups * plan.h.z)
         yLine = zeroed(4 * plan.yGroups, .zero)
         let zLine = (plan.e.z + 3) / 4 * 4
-        zIn = (0..<3).map { _ in zeroed(plan.yGroups * zLine, FFTComplex.zero) }
-        zOut = (0..<3).map { _ in zeroed(plan.p.z, FFTComplex.zero) }
+        zIn = (0..<3).map { _ in uninitialized(plan.yGroups * zLine) }
+        zOut = (0..<3).map { _ in uninitialized(plan.p.z) }
     }
 
     func deallocate() {
