@@ -36,7 +36,15 @@ extension SpatialAutocorrelation {
         let n = s.values.count
         guard n > 0 else { return AutocorrelationSums(count: 0, weightSum: 0, cross: 0, squaredDifferences: 0, deviation: 0) }
         var lo = s.coordinates[0], hi = s.coordinates[0]
-        for c in s.coordinates { lo = pointwiseMin(lo, c); hi = pointwiseMax(hi, c) }
+        s.coordinates.withUnsafeBufferPointer { coordinates in
+            var x = (lo.x, hi.x), y = (lo.y, hi.y), z = (lo.z, hi.z)
+            for c in coordinates {
+                x = (min(x.0, c.x), max(x.1, c.x))
+                y = (min(y.0, c.y), max(y.1, c.y))
+                z = (min(z.0, c.z), max(z.1, c.z))
+            }
+            (lo, hi) = (SIMD3(x.0, y.0, z.0), SIMD3(x.1, y.1, z.1))
+        }
         var mean = 0.0
         for v in s.values { mean += v }
         mean /= Double(n)
@@ -138,14 +146,20 @@ private struct SpectralPlan: Sendable {
         let count = e.x * zOctets * e.y
         let indicator = SharedBuffer(count: count, zero: FFTComplex.zero)
         let deviation = SharedBuffer(count: count, zero: FFTComplex.zero)
-        // Lane z mod 8 of element i is the double at 8 i + z mod 8 (real lanes first).
+        // Lane z mod 8 of element i is the double at 8 i + z mod 8 (real lanes first). The
+        // coordinates are within the block: non-negative and small.
         let m = UnsafeMutableRawPointer(indicator.pointer), g = UnsafeMutableRawPointer(deviation.pointer)
-        for k in 0..<s.values.count {
-            let c = s.coordinates[k] &- origin
-            let z = Int(c.z)
-            let at = 8 * (8 * (Int(c.x) + e.x * (z / 8 + zOctets * Int(c.y))) + z % 8)
-            m.storeBytes(of: 1.0, toByteOffset: at, as: Double.self)
-            g.storeBytes(of: s.values[k] - mean, toByteOffset: at, as: Double.self)
+        let ex = e.x, octets = zOctets
+        s.coordinates.withUnsafeBufferPointer { coordinates in
+            s.values.withUnsafeBufferPointer { values in
+                for k in 0..<values.count {
+                    let c = coordinates[k] &- origin
+                    let x = Int(truncatingIfNeeded: c.x), y = Int(truncatingIfNeeded: c.y), z = Int(truncatingIfNeeded: c.z)
+                    let at = 8 &* (8 &* (x &+ ex &* ((z &>> 3) &+ octets &* y)) &+ (z & 7))
+                    m.storeBytes(of: 1.0, toByteOffset: at, as: Double.self)
+                    g.storeBytes(of: values[k] - mean, toByteOffset: at, as: Double.self)
+                }
+            }
         }
         return RowFields(indicator: indicator, deviation: deviation)
     }

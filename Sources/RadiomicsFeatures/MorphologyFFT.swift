@@ -277,8 +277,7 @@ struct MorphologyFFT: Sendable {
         }
         let q = (e + m - 1) / m
         let split = min(m, e - (q - 1) * m)
-        run(B.self, x, stride: stride, y, m: m, from: 0, to: split, present: q, rotation: 0, nil)
-        run(B.self, x, stride: stride, y, m: m, from: split, to: m, present: q - 1, rotation: 0, nil)
+        run(B.self, x, stride: stride, y, m: m, from: 0, split: split, to: m, present: q, rotation: 0, nil)
     }
 
     /// The first stage of a prime-factor split: as above, but butterfly `target[i]` reads the
@@ -298,24 +297,20 @@ struct MorphologyFFT: Sendable {
             let lo = groups[r0], hi = groups[r0 + 1]
             var mid = lo
             while mid < hi && order.source[mid] < split { mid += 1 }
-            run(B.self, x, stride: stride, y, m: m, from: lo, to: mid, present: q, rotation: r0, order)
-            run(B.self, x, stride: stride, y, m: m, from: mid, to: hi, present: q - 1, rotation: r0, order)
+            run(B.self, x, stride: stride, y, m: m, from: lo, split: mid, to: hi, present: q, rotation: r0, order)
         }
     }
 
-    /// Butterflies lo..<hi of the first stage with `present` inputs, in natural order or, with
-    /// `order`, through its tables. The usual counts (all, or about half the inputs) and every
-    /// rotation get code of their own, in which the zero inputs and their operations vanish.
+    /// Butterflies lo..<mid of the first stage with `present` inputs and mid..<hi with one fewer,
+    /// in natural order or, with `order`, through its tables. The usual counts (all, or about half
+    /// the inputs) and every rotation get code of their own, in which the zero inputs and their
+    /// operations vanish.
     @inline(__always)
     private static func run<B: Butterfly>(_: B.Type, _ x: UnsafeRawPointer, stride: Int, _ y: UnsafeMutableRawPointer,
-                                          m: Int, from lo: Int, to hi: Int, present: Int, rotation: Int,
+                                          m: Int, from lo: Int, split mid: Int, to hi: Int, present: Int, rotation: Int,
                                           _ order: PermutedOrder?) {
         guard lo < hi else { return }
-        let range = FirstStageRange(x: x, stride: stride, y: y, m: m, lo: lo, hi: hi, order: order)
-        if present == 0 {
-            range.zero(B.radix)
-            return
-        }
+        let range = FirstStageRange(x: x, stride: stride, y: y, m: m, lo: lo, mid: mid, hi: hi, order: order)
         @inline(__always) func counts<R: StaticCount>(_: R.Type) {
             if present == B.radix {
                 range.run(B.self, R.self, B.All.self)
@@ -398,33 +393,36 @@ private enum N7: StaticCount { static var value: Int { 7 } }
 private enum N8: StaticCount { static var value: Int { 8 } }
 
 /// Butterflies lo..<hi of a first stage: butterfly j reads the inputs x[(j' + r m) stride] of
-/// butterfly j' and writes y[j p + k], with j' = j, or j = target[i] and j' = source[i].
+/// butterfly j' and writes y[j p + k], with j' = j, or j = target[i] and j' = source[i]; those
+/// before mid have one input more than the others.
 private struct FirstStageRange {
-    let x: UnsafeRawPointer, stride: Int, y: UnsafeMutableRawPointer, m: Int, lo: Int, hi: Int
+    let x: UnsafeRawPointer, stride: Int, y: UnsafeMutableRawPointer, m: Int, lo: Int, mid: Int, hi: Int
     let order: PermutedOrder?
-
-    func zero(_ p: Int) {
-        let outStep = FFTLayout.element &* p
-        if let order {
-            for i in lo..<hi { (y + order.target[i] &* outStep).initializeMemory(as: Double.self, repeating: 0, count: 8 &* p) }
-        } else {
-            (y + lo &* outStep).initializeMemory(as: Double.self, repeating: 0, count: 8 &* p &* (hi &- lo))
-        }
-    }
 
     @inline(never)
     func run<B: Butterfly, R: StaticCount, P: StaticCount>(_: B.Type, _: R.Type, _: P.Type) {
-        body(B.self, present: P.value, rotation: R.value)
+        body(B.self, lo, mid, present: P.value, rotation: R.value)
+        body(B.self, mid, hi, present: P.value - 1, rotation: R.value)
     }
 
     @inline(never)
     func run<B: Butterfly>(_: B.Type, present: Int, rotation: Int) {
-        body(B.self, present: present, rotation: rotation)
+        body(B.self, lo, mid, present: present, rotation: rotation)
+        body(B.self, mid, hi, present: present - 1, rotation: rotation)
     }
 
     @inline(__always)
-    private func body<B: Butterfly>(_: B.Type, present: Int, rotation: Int) {
+    private func body<B: Butterfly>(_: B.Type, _ lo: Int, _ hi: Int, present: Int, rotation: Int) {
+        guard lo < hi else { return }
         let inStep = FFTLayout.element &* stride, rStep = inStep &* m, outStep = FFTLayout.element &* B.radix
+        if present == 0 {
+            if let order {
+                for i in lo..<hi { (y + order.target[i] &* outStep).initializeMemory(as: Double.self, repeating: 0, count: 8 &* B.radix) }
+            } else {
+                (y + lo &* outStep).initializeMemory(as: Double.self, repeating: 0, count: 8 &* B.radix &* (hi &- lo))
+            }
+            return
+        }
         @inline(__always) func butterfly(_ a: UnsafeRawPointer, _ b: UnsafeMutableRawPointer) {
             B.apply(a, rStep, present: present, rotation: rotation, b, FFTLayout.element, nil)
             B.apply(a + FFTLayout.half, rStep, present: present, rotation: rotation, b + FFTLayout.half, FFTLayout.element, nil)
