@@ -29,6 +29,14 @@ import _Builtin_intrinsics.intel.sse2
 //   even lines per complex transform.
 // Planes are independent: they are shared out in fixed chunks whose partial sums are added in
 // chunk order, so the result does not depend on the number of threads.
+//
+// Data layout (MorphologyFFT.swift): a transform takes four lines at once, as elements of
+// FFTComplex (real parts of the four lanes, then imaginary parts). The x pass's lanes are z
+// rows, and it stores the spectra with the lanes still along z, so that the y pass reads its
+// lines in place (strided); the y-pass output is transposed in 4 x 4 blocks so that the z pass
+// gets four w_y per element. The transforms leave their frequencies permuted (`slot`): the
+// x pass and the kernel's passes read frequency k and -k through it, the fields' y and z passes
+// stay in slot order, and the kernel is gathered per slot for the sums.
 
 extension SpatialAutocorrelation {
     /// Sums by the frequency-domain method above.
