@@ -1,5 +1,8 @@
 import Foundation
 import RadiomicsCore
+#if arch(x86_64)
+import _Builtin_intrinsics.intel.sse2
+#endif
 
 // Moran's I and Geary's C sums in the frequency domain, exact up to rounding, in O(M log M) for
 // a zero-padded bounding block of M cells.
@@ -26,6 +29,14 @@ import RadiomicsCore
 //   even lines per complex transform.
 // Planes are independent: they are shared out in fixed chunks whose partial sums are added in
 // chunk order, so the result does not depend on the number of threads.
+//
+// Data layout (MorphologyFFT.swift): a transform takes four lines at once, as elements of
+// FFTComplex (real parts of the four lanes, then imaginary parts). The x pass's lanes are z
+// rows, and it stores the spectra with the lanes still along z, so that the y pass reads its
+// lines in place (strided); the y-pass output is transposed in 4 x 4 blocks so that the z pass
+// gets four w_y per element. The transforms leave their frequencies permuted (`slot`): the
+// x pass and the kernel's passes read frequency k and -k through it, the fields' y and z passes
+// stay in slot order, and the kernel is gathered per slot for the sums.
 
 extension SpatialAutocorrelation {
     /// Sums by the frequency-domain method above.
@@ -33,7 +44,15 @@ extension SpatialAutocorrelation {
         let n = s.values.count
         guard n > 0 else { return AutocorrelationSums(count: 0, weightSum: 0, cross: 0, squaredDifferences: 0, deviation: 0) }
         var lo = s.coordinates[0], hi = s.coordinates[0]
-        for c in s.coordinates { lo = pointwiseMin(lo, c); hi = pointwiseMax(hi, c) }
+        s.coordinates.withUnsafeBufferPointer { coordinates in
+            var x = (lo.x, hi.x), y = (lo.y, hi.y), z = (lo.z, hi.z)
+            for c in coordinates {
+                x = (min(x.0, c.x), max(x.1, c.x))
+                y = (min(y.0, c.y), max(y.1, c.y))
+                z = (min(z.0, c.z), max(z.1, c.z))
+            }
+            (lo, hi) = (SIMD3(x.0, y.0, z.0), SIMD3(x.1, y.1, z.1))
+        }
         var mean = 0.0
         for v in s.values { mean += v }
         mean /= Double(n)
@@ -51,15 +70,12 @@ extension SpatialAutocorrelation {
 }
 
 /// Memory the passes share between threads: each thread writes disjoint parts.
-private final class SharedBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Double>
-    let count: Int
-    /// `zeroed: false` for buffers that the passes write in full before reading: zeroing tens
-    /// of megabytes first costs as much as a texture family.
-    init(count: Int, zeroed: Bool = true) {
-        self.count = count
+private final class SharedBuffer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    /// Zero-filled when `zero` is given; otherwise every element is written before it is read.
+    init(count: Int, zero: Element? = nil) {
         pointer = .allocate(capacity: max(count, 1))
-        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
+        if let zero { pointer.initialize(repeating: zero, count: max(count, 1)) }
     }
     func deallocate() { pointer.deallocate() }
 }
@@ -76,6 +92,14 @@ private final class PartialSums: @unchecked Sendable {
     deinit { values.deallocate() }
 }
 
+/// The indicator and the deviation of every block voxel, eight z per element (z mod 8 < 4 in
+/// the real lanes, the others in the imaginary ones), rows along x: element
+/// x + e_x (z / 8 + zOctets y). A row of one octet is an x-pass input as it is.
+private struct RowFields {
+    let indicator: SharedBuffer<FFTComplex>
+    let deviation: SharedBuffer<FFTComplex>
+}
+
 /// Sizes and transforms of one block.
 private struct SpectralPlan: Sendable {
     /// Extent of the ROI's bounding block.
@@ -87,8 +111,19 @@ private struct SpectralPlan: Sendable {
     /// Rows of z (and of the kernel's delta_z) rounded up to a multiple of 8: the x pass takes
     /// eight rows per transform (four lanes, real and imaginary parts), the y pass four.
     let zRows: Int
+    /// zRows / 4 (the z quads of a spectrum row) and zRows / 8.
+    let zQuads: Int, zOctets: Int
+    /// Groups of four w_y (the lanes of the z pass): ceil(P_y / 4).
+    let yGroups: Int
     let spacing: SIMD3<Double>
     let fx: MorphologyFFT, fy: MorphologyFFT, fz: MorphologyFFT
+    /// The transforms leave frequencies in their own order (MorphologyFFT.slot). Per axis and
+    /// frequency k <= P/2, the output elements of k and of -k (x, and the kernel along y and z);
+    /// per y slot, the kernel row of its frequency folded onto 0...P_y/2 (-1 past P_y); per z
+    /// slot, the byte offset of its folded frequency's kernel value.
+    let xPairs: [SIMD2<Int>], yPairs: [SIMD2<Int>], zPairs: [SIMD2<Int>]
+    let yKernelRow: [Int]
+    let zKernelOffset: [Int]
 
     init(extent e: SIMD3<Int>, spacing: SIMD3<Double>) {
         self.e = e
@@ -96,47 +131,65 @@ private struct SpectralPlan: Sendable {
                   MorphologyFFT.smoothLength(atLeast: 2 * e.z - 1))
         h = p / 2 &+ 1
         zRows = (e.z + 7) / 8 * 8
+        zQuads = zRows / 4
+        zOctets = zRows / 8
+        yGroups = (p.y + 3) / 4
         self.spacing = spacing
         fx = MorphologyFFT(length: p.x)
         fy = MorphologyFFT(length: p.y)
         fz = MorphologyFFT(length: p.z)
+        func pairs(_ f: MorphologyFFT) -> [SIMD2<Int>] {
+            (0...(f.n / 2)).map { SIMD2(f.slot[$0], f.slot[($0 == 0 ? 0 : f.n - $0)]) }
+        }
+        func folded(_ k: Int, _ n: Int) -> Int { min(k, n - k) }
+        xPairs = pairs(fx)
+        yPairs = pairs(fy)
+        zPairs = pairs(fz)
+        let ny = p.y, nz = p.z, yFrequency = fy.frequency, zFrequency = fz.frequency
+        yKernelRow = (0..<(4 * yGroups)).map { $0 < ny ? folded(yFrequency[$0], ny) : -1 }
+        zKernelOffset = (0..<nz).map { 32 * folded(zFrequency[$0], nz) }
     }
 
-    /// The indicator and deviation of every block voxel, rows along x, indexed
-    /// x + e_x (z + zRows y): the x pass gathers eight rows of one y at a time.
-    func rowFields(_ s: SpatialAutocorrelation.Samples, origin: SIMD3<Int32>, mean: Double) -> (indicator: SharedBuffer, deviation: SharedBuffer) {
-        let count = e.x * zRows * e.y
-        let indicator = SharedBuffer(count: count), deviation = SharedBuffer(count: count)
-        for k in 0..<s.values.count {
-            let c = s.coordinates[k] &- origin
-            let i = Int(c.x) + e.x * (Int(c.z) + zRows * Int(c.y))
-            indicator.pointer[i] = 1
-            deviation.pointer[i] = s.values[k] - mean
+    func rowFields(_ s: SpatialAutocorrelation.Samples, origin: SIMD3<Int32>, mean: Double) -> RowFields {
+        let count = e.x * zOctets * e.y
+        let indicator = SharedBuffer(count: count, zero: FFTComplex.zero)
+        let deviation = SharedBuffer(count: count, zero: FFTComplex.zero)
+        // Lane z mod 8 of element i is the double at 8 i + z mod 8 (real lanes first). The
+        // coordinates are within the block: non-negative and small.
+        let m = UnsafeMutableRawPointer(indicator.pointer), g = UnsafeMutableRawPointer(deviation.pointer)
+        let ex = e.x, octets = zOctets
+        s.coordinates.withUnsafeBufferPointer { coordinates in
+            s.values.withUnsafeBufferPointer { values in
+                for k in 0..<values.count {
+                    let c = coordinates[k] &- origin
+                    let x = Int(truncatingIfNeeded: c.x), y = Int(truncatingIfNeeded: c.y), z = Int(truncatingIfNeeded: c.z)
+                    let at = 8 &* (8 &* (x &+ ex &* ((z &>> 3) &+ octets &* y)) &+ (z & 7))
+                    m.storeBytes(of: 1.0, toByteOffset: at, as: Double.self)
+                    g.storeBytes(of: values[k] - mean, toByteOffset: at, as: Double.self)
+                }
+            }
         }
-        return (indicator, deviation)
+        return RowFields(indicator: indicator, deviation: deviation)
     }
 
     /// W, S and T (see the file's comment).
-    func sums(_ fields: (indicator: SharedBuffer, deviation: SharedBuffer)) -> (w: Double, s: Double, t: Double) {
-        // x pass of the fields: for field f (m, g, h), spectra at (w_x, y, z), z fastest.
-        let planeCells = e.y * zRows
-        // Both are written in full by the x passes (all zRows rows of every plane).
-        let spectra = (0..<3).map { _ in
-            (re: SharedBuffer(count: h.x * planeCells, zeroed: false), im: SharedBuffer(count: h.x * planeCells, zeroed: false))
-        }
-        // x pass of the kernel: real, at (w_x, delta_y, delta_z), delta_z fastest.
-        let kernelX = SharedBuffer(count: h.x * planeCells, zeroed: false)
+    func sums(_ fields: RowFields) -> (w: Double, s: Double, t: Double) {
+        // x pass of the fields: for field f (m, g, h), the spectrum at (w_x, y, z quad), z fastest.
+        let planeCells = e.y * zQuads
+        let spectra = (0..<3).map { _ in SharedBuffer<FFTComplex>(count: h.x * planeCells) }
+        // x pass of the kernel: real, at (w_x, delta_y, delta_z quad).
+        let kernelX = SharedBuffer<FFTLanes>(count: h.x * planeCells)
         defer {
-            for f in spectra { f.re.deallocate(); f.im.deallocate() }
+            for f in spectra { f.deallocate() }
             kernelX.deallocate()
         }
         let rowChunk = max(1, (e.y + 15) / 16)
         let plan = self
         Parallel.forEachChunk((e.y + rowChunk - 1) / rowChunk) { chunk in
-            let lines = LineBuffers(length: plan.p.x)
+            let lines = XScratch(length: plan.p.x)
             defer { lines.deallocate() }
             for y in (chunk * rowChunk)..<min(plan.e.y, (chunk + 1) * rowChunk) {
-                for f in 0..<3 { plan.xPass(field: f, y: y, fields, into: spectra[f], lines) }
+                plan.xPass(y: y, fields, into: spectra, lines)
                 plan.kernelXPass(deltaY: y, into: kernelX, lines)
             }
         }
@@ -161,240 +214,311 @@ private struct SpectralPlan: Sendable {
         return (total[0] / cells, total[1] / cells, total[2] / cells)
     }
 
-    /// Transforms along x the rows (y, z) of field f (0: indicator, 1: deviation, 2: squared
+    /// Transforms along x the rows (y, z) of the three fields (indicator, deviation, squared
     /// deviation), eight rows per complex transform, and stores frequencies 0...P_x/2.
-    func xPass(field f: Int, y: Int, _ fields: (indicator: SharedBuffer, deviation: SharedBuffer),
-               into out: (re: SharedBuffer, im: SharedBuffer), _ lines: LineBuffers) {
+    func xPass(y: Int, _ fields: RowFields, into spectra: [SharedBuffer<FFTComplex>], _ b: XScratch) {
         let n = p.x, ex = e.x
-        let source = f == 0 ? fields.indicator.pointer : fields.deviation.pointer
-        let br = lines.re, bi = lines.im
-        for z0 in stride(from: 0, to: min(e.z, zRows), by: 8) {
-            let row = source + ex * (z0 + zRows * y)
-            for t in 0..<ex {
-                var a = FFTLanes(row[t], row[ex + t], row[2 * ex + t], row[3 * ex + t])
-                var b = FFTLanes(row[4 * ex + t], row[5 * ex + t], row[6 * ex + t], row[7 * ex + t])
-                if f == 2 { a = a * a; b = b * b }
-                br[t] = a
-                bi[t] = b
-            }
-            for t in ex..<n { br[t] = .zero; bi[t] = .zero }
-            fx.forward(br, bi, scratch: lines.scratch, nonzero: ex)
-            // Z = A + i B with A, B the transforms of the real rows: A(k) = (Z(k) + conj Z(-k)) / 2,
-            // B(k) = (Z(k) - conj Z(-k)) / (2 i).
-            for k in 0..<h.x {
-                let k2 = k == 0 ? 0 : n - k
-                let zr = br[k], zi = bi[k], wr = br[k2], wi = bi[k2]
-                let at = (k * e.y + y) * zRows + z0
-                store(0.5 * (zr + wr), out.re.pointer + at)
-                store(0.5 * (zi - wi), out.im.pointer + at)
-                store(0.5 * (zi + wi), out.re.pointer + at + 4)
-                store(0.5 * (wr - zr), out.im.pointer + at + 4)
+        for o in 0..<zOctets {
+            let offset = ex * (o + zOctets * y)
+            for f in 0..<3 {
+                let row = UnsafePointer((f == 0 ? fields.indicator : fields.deviation).pointer + offset)
+                let source: UnsafePointer<FFTComplex>
+                if f == 2 {
+                    for t in 0..<ex {
+                        let v = row[t]
+                        b.line[t] = FFTComplex(re: v.re * v.re, im: v.im * v.im)
+                    }
+                    source = UnsafePointer(b.line)
+                } else {
+                    source = row
+                }
+                fx.forward(source, nonzero: ex, to: b.out, scratch: b.scratch)
+                // Z = A + i B with A, B the transforms of the real rows: A(k) = (Z(k) + conj Z(-k)) / 2,
+                // B(k) = (Z(k) - conj Z(-k)) / (2 i).
+                let out = UnsafeMutableRawPointer(spectra[f].pointer + 2 * o + zQuads * y)
+                let from = UnsafeRawPointer(b.out), half = LanePair(repeating: 0.5)
+                let e = FFTLayout.element, im = FFTLayout.imaginary, planeBytes = e * self.e.y * zQuads
+                xPairs.withUnsafeBufferPointer { pairs in
+                    for k in 0..<h.x {
+                        let z = e &* pairs[k][0], w = e &* pairs[k][1], at = k &* planeBytes
+                        @inline(__always) func separate(_ l: Int) {
+                            let zr = LanePair(from, z &+ l), zi = LanePair(from, z &+ im &+ l)
+                            let wr = LanePair(from, w &+ l), wi = LanePair(from, w &+ im &+ l)
+                            (half * (zr + wr)).store(out, at &+ l)
+                            (half * (zi - wi)).store(out, at &+ im &+ l)
+                            (half * (zi + wi)).store(out, at &+ e &+ l)
+                            (half * (wr - zr)).store(out, at &+ e &+ im &+ l)
+                        }
+                        separate(0)
+                        separate(FFTLayout.half)
+                    }
+                }
             }
         }
     }
 
     /// The kernel's x pass for one delta_y: the real even lines delta_x -> K(|delta_x|, delta_y,
     /// delta_z), whose transforms are real (cosine transforms).
-    func kernelXPass(deltaY dy: Int, into out: SharedBuffer, _ lines: LineBuffers) {
+    func kernelXPass(deltaY dy: Int, into kernelX: SharedBuffer<FFTLanes>, _ b: XScratch) {
         let n = p.x, ex = e.x
-        let br = lines.re, bi = lines.im
         let yy = Double(dy) * spacing.y
-        for z0 in stride(from: 0, to: min(e.z, zRows), by: 8) {
-            for t in 0..<n { br[t] = .zero; bi[t] = .zero }
+        let line = b.kernelLine
+        for o in 0..<zOctets {
+            // Squares of delta_z of the octet's eight rows; rows past the block weigh 0.
+            let z0 = 8 * o
+            var zzA = FFTLanes.zero, zzB = FFTLanes.zero, inA = FFTLanes.zero, inB = FFTLanes.zero
+            for j in 0..<4 {
+                let za = Double(z0 + j) * spacing.z, zb = Double(z0 + 4 + j) * spacing.z
+                zzA[j] = za * za
+                zzB[j] = zb * zb
+                inA[j] = z0 + j < e.z ? 1 : 0
+                inB[j] = z0 + 4 + j < e.z ? 1 : 0
+            }
             for dx in 0..<ex {
                 let xx = Double(dx) * spacing.x
-                var a = FFTLanes.zero, b = FFTLanes.zero
-                for j in 0..<8 where z0 + j < e.z {
-                    let zz = Double(z0 + j) * spacing.z
-                    let r2 = xx * xx + yy * yy + zz * zz
-                    let k = r2 > 0 ? 1 / r2.squareRoot() : 0
-                    if j < 4 { a[j] = k } else { b[j - 4] = k }
+                let base = LanePair(repeating: xx * xx + yy * yy)
+                let to = UnsafeMutableRawPointer(line + dx), mirror = UnsafeMutableRawPointer(line + (n - dx) % n)
+                @inline(__always) func lanes(_ l: Int, _ zz: SIMD2<Double>, _ inside: SIMD2<Double>) {
+                    let k = inverseDistance(base + LanePair(zz), LanePair(inside))
+                    k.store(to, l)
+                    k.store(mirror, l)
                 }
-                br[dx] = a; bi[dx] = b
-                if dx > 0 { br[n - dx] = a; bi[n - dx] = b }
+                lanes(0, zzA.lowHalf, inA.lowHalf)
+                lanes(16, zzA.highHalf, inA.highHalf)
+                lanes(32, zzB.lowHalf, inB.lowHalf)
+                lanes(48, zzB.highHalf, inB.highHalf)
             }
-            fx.forward(br, bi, scratch: lines.scratch)
+            fx.forward(UnsafePointer(line), to: b.out, scratch: b.scratch)
+            let out = kernelX.pointer + 2 * o + zQuads * dy
             for k in 0..<h.x {
-                let k2 = k == 0 ? 0 : n - k
-                let at = (k * e.y + dy) * zRows + z0
-                store(0.5 * (br[k] + br[k2]), out.pointer + at)
-                store(0.5 * (bi[k] + bi[k2]), out.pointer + at + 4)
+                let pair = xPairs[k], z = b.out[pair[0]], w = b.out[pair[1]]
+                let at = k * e.y * zQuads
+                out[at] = 0.5 * (z.re + w.re)
+                out[at + 1] = 0.5 * (z.im + w.im)
             }
         }
     }
 
     /// The contribution of plane w_x to (W, S, T), times M.
-    func plane(_ wx: Int, _ spectra: [(re: SharedBuffer, im: SharedBuffer)], _ kernelX: SharedBuffer,
+    func plane(_ wx: Int, _ spectra: [SharedBuffer<FFTComplex>], _ kernelX: SharedBuffer<FFTLanes>,
                _ s: PlaneScratch) -> SIMD3<Double> {
-        let ey = e.y, ez = e.z, ny = p.y, nz = p.z
-        let planeOffset = wx * ey * zRows
-        let zGroups = (ez + 3) / 4
+        let ey = e.y, ez = e.z, ny = p.y, nz = p.z, hy = h.y, hz = h.z
+        let planeOffset = wx * ey * zQuads
 
         // Kernel: y pass over delta_y for every delta_z (eight per transform: lanes of the real
-        // and imaginary parts), then z pass over delta_z for every w_y <= P_y / 2.
+        // and imaginary parts), then z pass over delta_z for every w_y <= P_y / 2 (eight w_y per
+        // transform), then gathered into the lanes of the fields' z pass.
         let kx = kernelX.pointer + planeOffset
-        for z0 in stride(from: 0, to: ez, by: 8) {
-            let br = s.lines.re, bi = s.lines.im
-            for t in 0..<ny { br[t] = .zero; bi[t] = .zero }
+        for o in 0..<(ez + 7) / 8 {
+            let line = s.kernelYLine
             for dy in 0..<ey {
-                let a = load(kx + dy * zRows + z0), b = load(kx + dy * zRows + z0 + 4)
-                br[dy] = a; bi[dy] = b
-                if dy > 0 { br[ny - dy] = a; bi[ny - dy] = b }
+                let v = FFTComplex(re: kx[dy * zQuads + 2 * o], im: kx[dy * zQuads + 2 * o + 1])
+                line[dy] = v
+                if dy > 0 { line[ny - dy] = v }
             }
-            fy.forward(br, bi, scratch: s.lines.scratch)
-            for k in 0..<h.y {
-                let k2 = k == 0 ? 0 : ny - k
-                store(0.5 * (br[k] + br[k2]), s.kernelY + k * zRows + z0)
-                store(0.5 * (bi[k] + bi[k2]), s.kernelY + k * zRows + z0 + 4)
+            fy.forward(UnsafePointer(line), to: s.out, scratch: s.scratch)
+            for k in 0..<hy {
+                let pair = yPairs[k], a = s.out[pair[0]], b = s.out[pair[1]]
+                s.kernelY[k * zQuads + 2 * o] = 0.5 * (a.re + b.re)
+                s.kernelY[k * zQuads + 2 * o + 1] = 0.5 * (a.im + b.im)
             }
         }
-        for y0 in stride(from: 0, to: h.y, by: 8) {
-            let br = s.lines.re, bi = s.lines.im
-            for t in 0..<nz { br[t] = .zero; bi[t] = .zero }
-            for dz in 0..<ez {
-                var a = FFTLanes.zero, b = FFTLanes.zero
-                for j in 0..<4 {
-                    if y0 + j < h.y { a[j] = s.kernelY[(y0 + j) * zRows + dz] }
-                    if y0 + 4 + j < h.y { b[j] = s.kernelY[(y0 + 4 + j) * zRows + dz] }
-                }
-                br[dz] = a; bi[dz] = b
-                if dz > 0 { br[nz - dz] = a; bi[nz - dz] = b }
+        let kernelY = UnsafeRawPointer(s.kernelY), quadBytes = 32, rowBytes = 32 * zQuads
+        let zGroups = (ez + 3) / 4
+        for y0 in stride(from: 0, to: hy, by: 8) {
+            // Rows y0..y0+3 into the real lanes, y0+4..y0+7 into the imaginary ones, four delta_z
+            // at a time (rows past P_y / 2 are zero).
+            let line = UnsafeMutableRawPointer(s.kernelZLine)
+            for q in 0..<zGroups {
+                let re = kernelY + y0 * rowBytes + q * quadBytes, im = re + 4 * rowBytes
+                let to = line + q * 4 * FFTLayout.element
+                transposeLanes(re, re + rowBytes, re + 2 * rowBytes, re + 3 * rowBytes, into: to)
+                transposeLanes(im, im + rowBytes, im + 2 * rowBytes, im + 3 * rowBytes, into: to + FFTLayout.imaginary)
             }
-            fz.forward(br, bi, scratch: s.lines.scratch)
-            for j in 0..<8 where y0 + j < h.y {
-                let row = s.kernel + (y0 + j) * h.z
-                for k in 0..<h.z {
-                    let k2 = k == 0 ? 0 : nz - k
-                    row[k] = j < 4 ? 0.5 * (br[k][j] + br[k2][j]) : 0.5 * (bi[k][j - 4] + bi[k2][j - 4])
+            for dz in 1..<max(ez, 1) { s.kernelZLine[nz - dz] = s.kernelZLine[dz] }
+            fz.forward(UnsafePointer(s.kernelZLine), to: s.out, scratch: s.scratch)
+            let g0 = s.kernelRows + y0 / 4 * hz, g1 = g0 + hz
+            for k in 0..<hz {
+                let pair = zPairs[k], a = s.out[pair[0]], b = s.out[pair[1]]
+                g0[k] = 0.5 * (a.re + b.re)
+                g1[k] = 0.5 * (a.im + b.im)
+            }
+        }
+        // The kernel in the lanes of the z pass: lane j of group g is y slot 4 g + j, whose
+        // frequency folded onto 0...P_y/2 is a row of kernelRows (lanes past P_y weigh 0).
+        let rows = UnsafeRawPointer(s.kernelRows)
+        for g in 0..<yGroups {
+            var source = SIMD4<Int>(repeating: -1)
+            for j in 0..<4 {
+                let w = yKernelRow[4 * g + j]
+                if w >= 0 { source[j] = 8 * (w / 4 * 4 * hz + w % 4) }
+            }
+            let lanes = s.kernel + g * hz
+            if source.min() >= 0 {
+                for k in 0..<hz {
+                    @inline(__always) func lane(_ j: Int) -> Double { rows.load(fromByteOffset: source[j] &+ 32 &* k, as: Double.self) }
+                    lanes[k] = FFTLanes(lane(0), lane(1), lane(2), lane(3))
+                }
+            } else {
+                for k in 0..<hz {
+                    var v = FFTLanes.zero
+                    for j in 0..<4 where source[j] >= 0 { v[j] = rows.load(fromByteOffset: source[j] + 32 * k, as: Double.self) }
+                    lanes[k] = v
                 }
             }
         }
 
-        // Fields: y pass, four z rows per transform, all P_y frequencies kept.
+        // Fields: y pass, four z per transform read in place from the x pass's spectra; the
+        // result is transposed in 4 x 4 blocks so that the z pass finds its lanes (four w_y)
+        // together.
+        let zLine = 4 * zGroups
         for f in 0..<3 {
-            let sr = spectra[f].re.pointer + planeOffset, si = spectra[f].im.pointer + planeOffset
-            let yr = s.yRe[f], yi = s.yIm[f]
-            for g in 0..<zGroups {
-                let z0 = 4 * g
-                let br = s.lines.re, bi = s.lines.im
-                for t in 0..<ey {
-                    br[t] = load(sr + t * zRows + z0)
-                    bi[t] = load(si + t * zRows + z0)
-                }
-                for t in ey..<ny { br[t] = .zero; bi[t] = .zero }
-                fy.forward(br, bi, scratch: s.lines.scratch, nonzero: ey)
-                for k in 0..<ny {
-                    store(br[k], yr + k * zRows + z0)
-                    store(bi[k], yi + k * zRows + z0)
+            let source = UnsafePointer(spectra[f].pointer + planeOffset)
+            let zIn = s.zIn[f]
+            for q in 0..<zGroups {
+                fy.forward(source + q, stride: zQuads, nonzero: ey, to: s.yLine, scratch: s.scratch)
+                let y = UnsafeRawPointer(s.yLine), e = FFTLayout.element
+                for g in 0..<yGroups {
+                    let from = y + 4 * g * e, to = UnsafeMutableRawPointer(zIn + g * zLine + 4 * q)
+                    transposeLanes(from, from + e, from + 2 * e, from + 3 * e, into: to)
+                    let fromIm = from + FFTLayout.imaginary
+                    transposeLanes(fromIm, fromIm + e, fromIm + 2 * e, fromIm + 3 * e, into: to + FFTLayout.imaginary)
                 }
             }
         }
 
-        // Fields: z pass, four w_y lines per transform, and the sums over w_z.
-        var w = FFTLanes.zero, cross = FFTLanes.zero, t = FFTLanes.zero
-        for y0 in stride(from: 0, to: ny, by: 4) {
-            for f in 0..<3 {
-                let br = s.zRe[f], bi = s.zIm[f]
-                let yr = s.yRe[f], yi = s.yIm[f]
-                // Rows past P_y are zero (PlaneScratch rounds them up to a multiple of 4).
-                let r0 = y0 * zRows, r1 = r0 + zRows, r2 = r1 + zRows, r3 = r2 + zRows
-                for dz in 0..<ez {
-                    br[dz] = FFTLanes(yr[r0 + dz], yr[r1 + dz], yr[r2 + dz], yr[r3 + dz])
-                    bi[dz] = FFTLanes(yi[r0 + dz], yi[r1 + dz], yi[r2 + dz], yi[r3 + dz])
-                }
-                for k in ez..<nz { br[k] = .zero; bi[k] = .zero }
-                fz.forward(br, bi, scratch: s.lines.scratch, nonzero: ez)
-            }
-            // Kernel rows of the four w_y (folded onto the octant); lanes past P_y weigh 0.
-            func kernelRow(_ wy: Int) -> UnsafeMutablePointer<Double> {
-                wy < ny ? s.kernel + min(wy, ny - wy) * h.z : s.zeroRow
-            }
-            let k0 = kernelRow(y0), k1 = kernelRow(y0 + 1), k2 = kernelRow(y0 + 2), k3 = kernelRow(y0 + 3)
-            let mr = s.zRe[0], mi = s.zIm[0], gr = s.zRe[1], gi = s.zIm[1], qr = s.zRe[2], qi = s.zIm[2]
-            for k in 0..<nz {
-                let kz = min(k, nz - k)
-                let kv = FFTLanes(k0[kz], k1[kz], k2[kz], k3[kz])
-                let m0 = mr[k], m1 = mi[k], g0 = gr[k], g1 = gi[k]
-                w += kv * (m0 * m0 + m1 * m1)
-                cross += kv * (g0 * g0 + g1 * g1)
-                t += kv * (qr[k] * m0 + qi[k] * m1)
+        // Fields: z pass, four w_y lines per transform, and the sums over w_z, per pair of lanes.
+        var sums = (LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero, LanePair.zero)
+        let m = UnsafeRawPointer(s.zOut[0]), d = UnsafeRawPointer(s.zOut[1]), q = UnsafeRawPointer(s.zOut[2])
+        zKernelOffset.withUnsafeBufferPointer { offsets in
+            let offset = offsets.baseAddress!
+            for g in 0..<yGroups {
+                for f in 0..<3 { fz.forward(UnsafePointer(s.zIn[f] + g * zLine), nonzero: ez, to: s.zOut[f], scratch: s.scratch) }
+                let kernel = UnsafeRawPointer(s.kernel + g * hz)
+                accumulate(m, d, q, kernel, offset, nz: nz, half: 0, &sums.0, &sums.1, &sums.2)
+                accumulate(m, d, q, kernel, offset, nz: nz, half: FFTLayout.half, &sums.3, &sums.4, &sums.5)
             }
         }
-        return SIMD3(w.sum(), cross.sum(), t.sum())
+        @inline(__always) func lanes(_ a: LanePair, _ b: LanePair) -> FFTLanes { FFTLanes(lowHalf: a.v, highHalf: b.v) }
+        return SIMD3(lanes(sums.0, sums.3).sum(), lanes(sums.1, sums.4).sum(), lanes(sums.2, sums.5).sum())
     }
 }
 
-@inline(__always) private func load(_ p: UnsafeMutablePointer<Double>) -> FFTLanes {
-    UnsafeRawPointer(p).loadUnaligned(as: FFTLanes.self)
+/// Adds, over the z slots, K |m|^2 to w, K |g|^2 to c and K Re(h conj m) to t for one pair of
+/// lanes (byte offset `half` in an element), K at the byte offset of the slot's folded frequency.
+@inline(__always) private func accumulate(_ m: UnsafeRawPointer, _ d: UnsafeRawPointer, _ q: UnsafeRawPointer,
+                                          _ kernel: UnsafeRawPointer, _ offset: UnsafePointer<Int>, nz: Int, half: Int,
+                                          _ w: inout LanePair, _ c: inout LanePair, _ t: inout LanePair) {
+    var sw = w, sc = c, st = t
+    for k in 0..<nz {
+        let kv = LanePair(kernel, offset[k] &+ half)
+        let at = k &* FFTLayout.element &+ half, ai = at &+ FFTLayout.imaginary
+        let m0 = LanePair(m, at), m1 = LanePair(m, ai), g0 = LanePair(d, at), g1 = LanePair(d, ai)
+        sw += kv * (m0 * m0 + m1 * m1)
+        sc += kv * (g0 * g0 + g1 * g1)
+        st += kv * (LanePair(q, at) * m0 + LanePair(q, ai) * m1)
+    }
+    (w, c, t) = (sw, sc, st)
 }
 
-@inline(__always) private func store(_ v: FFTLanes, _ p: UnsafeMutablePointer<Double>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: FFTLanes.self)
+/// Transposes four lane vectors (at a, b, c, d) into the same part of four consecutive elements
+/// at y: lane j of the i-th vector becomes lane i of element j.
+@inline(__always) private func transposeLanes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafeRawPointer,
+                                              _ d: UnsafeRawPointer, into y: UnsafeMutableRawPointer) {
+    let a0 = LanePair(a, 0), a1 = LanePair(a, 16), b0 = LanePair(b, 0), b1 = LanePair(b, 16)
+    let c0 = LanePair(c, 0), c1 = LanePair(c, 16), d0 = LanePair(d, 0), d1 = LanePair(d, 16)
+    let e = FFTLayout.element
+    LanePair.low(a0, b0).store(y, 0); LanePair.low(c0, d0).store(y, 16)
+    LanePair.high(a0, b0).store(y, e); LanePair.high(c0, d0).store(y, e + 16)
+    LanePair.low(a1, b1).store(y, 2 * e); LanePair.low(c1, d1).store(y, 2 * e + 16)
+    LanePair.high(a1, b1).store(y, 3 * e); LanePair.high(c1, d1).store(y, 3 * e + 16)
 }
 
-/// One batch line (real and imaginary lanes) and the transform's scratch.
-private struct LineBuffers {
-    let re: UnsafeMutablePointer<FFTLanes>
-    let im: UnsafeMutablePointer<FFTLanes>
-    let scratch: UnsafeMutablePointer<FFTLanes>
-    private let base: UnsafeMutablePointer<FFTLanes>
+/// 1 / sqrt(r2) where r2 > 0 and `inside` (1 or 0) is 1, else 0.
+@inline(__always) private func inverseDistance(_ r2: LanePair, _ inside: LanePair) -> LanePair {
+    #if arch(x86_64)
+    let zero = SIMD2<Double>.zero
+    let mask = _mm_and_pd(_mm_cmpgt_pd(r2.v, zero), _mm_cmpgt_pd(inside.v, zero))
+    return LanePair(_mm_and_pd(_mm_div_pd(SIMD2(repeating: 1), _mm_sqrt_pd(r2.v)), mask))
+    #else
+    var k = SIMD2<Double>.zero
+    for j in 0..<2 where r2.v[j] > 0 && inside.v[j] != 0 { k[j] = 1 / r2.v[j].squareRoot() }
+    return LanePair(k)
+    #endif
+}
+
+/// Allocates `count` elements, every one written before it is read.
+private func uninitialized<T>(_ count: Int) -> UnsafeMutablePointer<T> { .allocate(capacity: max(count, 1)) }
+
+/// Allocates `count` elements, zero-filled.
+private func zeroed<T>(_ count: Int, _ zero: T) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+    p.initialize(repeating: zero, count: max(count, 1))
+    return p
+}
+
+/// What one thread needs for the x pass.
+private struct XScratch {
+    /// The squared deviations of a row.
+    let line: UnsafeMutablePointer<FFTComplex>
+    /// The kernel's even line: only its ends are written, the middle stays zero.
+    let kernelLine: UnsafeMutablePointer<FFTComplex>
+    let out: UnsafeMutablePointer<FFTComplex>
+    let scratch: UnsafeMutablePointer<FFTComplex>
 
     init(length n: Int) {
-        base = .allocate(capacity: 4 * n)
-        base.initialize(repeating: .zero, count: 4 * n)
-        re = base
-        im = base + n
-        scratch = base + 2 * n
+        line = uninitialized(n)
+        kernelLine = zeroed(n, .zero)
+        out = uninitialized(n)
+        scratch = uninitialized(n)
     }
 
-    func deallocate() { base.deallocate() }
+    func deallocate() {
+        for p in [line, kernelLine, out, scratch] { p.deallocate() }
+    }
 }
 
 /// What one thread needs to work through planes.
 private struct PlaneScratch {
-    let lines: LineBuffers
-    /// Kernel after the y pass: (w_y <= P_y / 2, delta_z), delta_z fastest.
-    let kernelY: UnsafeMutablePointer<Double>
-    /// The plane's kernel spectrum on the octant: (w_y, w_z) for w <= P / 2, w_z fastest; rows
-    /// rounded up to a multiple of 8.
-    let kernel: UnsafeMutablePointer<Double>
-    /// Zeros: the kernel row of lanes past the last w_y.
-    let zeroRow: UnsafeMutablePointer<Double>
-    /// The fields after the y pass: (w_y, z), z fastest.
-    let yRe: [UnsafeMutablePointer<Double>]
-    let yIm: [UnsafeMutablePointer<Double>]
-    /// The fields after the z pass, for four w_y lines.
-    let zRe: [UnsafeMutablePointer<FFTLanes>]
-    let zIm: [UnsafeMutablePointer<FFTLanes>]
-    private let doubles: UnsafeMutablePointer<Double>
-    private let lanes: UnsafeMutablePointer<FFTLanes>
+    /// The kernel's even lines along y and along z: only their ends are written.
+    let kernelYLine: UnsafeMutablePointer<FFTComplex>
+    let kernelZLine: UnsafeMutablePointer<FFTComplex>
+    /// A transform's output and scratch (the longest of P_y and P_z).
+    let out: UnsafeMutablePointer<FFTComplex>
+    let scratch: UnsafeMutablePointer<FFTComplex>
+    /// Kernel after the y pass: (w_y <= P_y / 2, delta_z quad); rows to a multiple of 8, the
+    /// last ones zero.
+    let kernelY: UnsafeMutablePointer<FFTLanes>
+    /// The plane's kernel spectrum after the z pass: (group of four w_y <= P_y / 2, w_z <= P_z / 2).
+    let kernelRows: UnsafeMutablePointer<FFTLanes>
+    /// The same in the lanes of the fields' z pass: (group of four y slots, w_z <= P_z / 2).
+    let kernel: UnsafeMutablePointer<FFTLanes>
+    /// A field's y-pass output: rows past P_y (to a multiple of 4) stay zero.
+    let yLine: UnsafeMutablePointer<FFTComplex>
+    /// The fields after the y pass, transposed: (group of four w_y, z), the w_y in the lanes.
+    let zIn: [UnsafeMutablePointer<FFTComplex>]
+    /// The fields after the z pass, for one group of w_y.
+    let zOut: [UnsafeMutablePointer<FFTComplex>]
 
     init(_ plan: SpectralPlan) {
-        let longest = max(plan.p.x, plan.p.y, plan.p.z)
-        lines = LineBuffers(length: longest)
-        let kernelYCount = plan.h.y * plan.zRows
-        let kernelCount = (plan.h.y + 7) / 8 * 8 * plan.h.z
-        let yCount = (plan.p.y + 3) / 4 * 4 * plan.zRows
-        let total = kernelYCount + kernelCount + plan.h.z + 6 * yCount
-        doubles = .allocate(capacity: total)
-        doubles.initialize(repeating: 0, count: total)
-        kernelY = doubles
-        kernel = doubles + kernelYCount
-        zeroRow = kernel + kernelCount
-        let y0 = zeroRow + plan.h.z
-        yRe = (0..<3).map { y0 + 2 * $0 * yCount }
-        yIm = (0..<3).map { y0 + (2 * $0 + 1) * yCount }
-        let nz = plan.p.z
-        let l = UnsafeMutablePointer<FFTLanes>.allocate(capacity: 6 * nz)
-        l.initialize(repeating: .zero, count: 6 * nz)
-        lanes = l
-        zRe = (0..<3).map { l + 2 * $0 * nz }
-        zIm = (0..<3).map { l + (2 * $0 + 1) * nz }
+        let longest = max(plan.p.y, plan.p.z)
+        kernelYLine = zeroed(plan.p.y, .zero)
+        kernelZLine = zeroed(max(plan.p.z, plan.zRows), .zero)
+        out = uninitialized(longest)
+        scratch = uninitialized(longest)
+        kernelY = zeroed((plan.h.y + 7) / 8 * 8 * plan.zQuads, .zero)
+        kernelRows = uninitialized((plan.h.y + 7) / 8 * 2 * plan.h.z)
+        kernel = uninitialized(plan.yGroups * plan.h.z)
+        yLine = zeroed(4 * plan.yGroups, .zero)
+        let zLine = (plan.e.z + 3) / 4 * 4
+        zIn = (0..<3).map { _ in uninitialized(plan.yGroups * zLine) }
+        zOut = (0..<3).map { _ in uninitialized(plan.p.z) }
     }
 
     func deallocate() {
-        lines.deallocate()
-        doubles.deallocate()
-        lanes.deallocate()
+        for p in [kernelYLine, kernelZLine, out, scratch, yLine] + zIn + zOut { p.deallocate() }
+        kernelY.deallocate()
+        kernelRows.deallocate()
+        kernel.deallocate()
     }
 }

@@ -345,7 +345,10 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
 
     @Test func fftMatchesDirectDFT() {
         var rng = SplitMix(state: 5)
-        for n in [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 25, 27, 30, 45, 50, 54, 60, 64, 75, 96, 100, 180] {
+        // Every radix and first radix, and every choice of stages for a power of two (8, 4 4,
+        // 8 4, 8 8, 8 4 4, 8 8 4).
+        for n in [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 24, 25, 27, 30, 32, 40, 45, 50, 54, 60, 64, 75, 90, 96, 100,
+                  108, 128, 160, 180, 200, 256] {
             let xr = (0..<n).map { _ in rng.uniform() - 0.5 }, xi = (0..<n).map { _ in rng.uniform() - 0.5 }
             let (re, im) = MorphologyFFT(length: n).forward(re: xr, im: xi)
             var worst = 0.0
@@ -362,6 +365,18 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
         }
     }
 
+    /// The output order of a prime-factor split: slot and frequency are inverse permutations,
+    /// the identity when n is a power of two or odd.
+    @Test func outputOrderIsAPermutation() {
+        for n in [1, 2, 8, 9, 25, 27, 64, 75, 6, 10, 12, 24, 40, 54, 90, 96, 108, 160, 200] {
+            let fft = MorphologyFFT(length: n)
+            #expect(Set(fft.slot) == Set(0..<n), "n = \(n)")
+            #expect((0..<n).allSatisfy { fft.frequency[fft.slot[$0]] == $0 }, "n = \(n)")
+            let odd = n % 2 == 1, powerOfTwo = n & (n - 1) == 0
+            #expect((odd || powerOfTwo) == (fft.slot == Array(0..<n)), "n = \(n)")
+        }
+    }
+
     /// Lengths are padded to 2,3,5-smooth ones, never less than asked.
     @Test func smoothLengths() {
         #expect(MorphologyFFT.smoothLength(atLeast: 0) == 1)
@@ -375,23 +390,64 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
     /// line alone.
     @Test func batchLanesAreIndependent() {
         var rng = SplitMix(state: 11)
-        for n in [1, 2, 3, 4, 5, 6, 8, 12, 16, 30, 50, 54, 60, 100, 160, 200] {
+        for n in [1, 2, 3, 4, 5, 6, 8, 12, 16, 30, 40, 50, 54, 60, 64, 90, 100, 108, 128, 160, 200] {
             let fft = MorphologyFFT(length: n)
             let lines = (0..<4).map { _ in ((0..<n).map { _ in rng.uniform() - 0.5 }, (0..<n).map { _ in rng.uniform() - 0.5 }) }
-            let batch = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 4 * n)
+            let batch = UnsafeMutablePointer<FFTComplex>.allocate(capacity: 2 * n)
             defer { batch.deallocate() }
             for t in 0..<n {
-                batch[t] = SIMD4(lines[0].0[t], lines[1].0[t], lines[2].0[t], lines[3].0[t])
-                batch[n + t] = SIMD4(lines[0].1[t], lines[1].1[t], lines[2].1[t], lines[3].1[t])
+                batch[t] = FFTComplex(re: SIMD4(lines[0].0[t], lines[1].0[t], lines[2].0[t], lines[3].0[t]),
+                                      im: SIMD4(lines[0].1[t], lines[1].1[t], lines[2].1[t], lines[3].1[t]))
             }
-            fft.forward(batch, batch + n, scratch: batch + 2 * n)
+            fft.forward(batch, scratch: batch + n)
             for (k, line) in lines.enumerated() {
                 let (re, im) = fft.forward(re: line.0, im: line.1)
-                #expect((0..<n).allSatisfy { batch[$0][k].bitPattern == re[$0].bitPattern && batch[n + $0][k].bitPattern == im[$0].bitPattern },
+                #expect((0..<n).allSatisfy {
+                    batch[fft.slot[$0]].re[k].bitPattern == re[$0].bitPattern && batch[fft.slot[$0]].im[k].bitPattern == im[$0].bitPattern
+                },
                         "n = \(n), line \(k)")
             }
         }
     }
+}
+
+extension MorphologyAutocorrelationTests {
+    /// A zero-padded line read with a stride, only its first e elements, into another buffer:
+    /// the same values as the in-place transform of the whole padded line (the skipped zeros
+    /// change nothing but the sign of a zero), and the input is left as it was.
+    @Test func stridedPaddedInputEqualsPaddedLine() {
+        var rng = SplitMix(state: 31)
+        for n in [1, 2, 3, 4, 5, 6, 8, 10, 16, 24, 27, 32, 40, 54, 64, 90, 96, 108, 128, 160, 200] {
+            let fft = MorphologyFFT(length: n)
+            for e in Set([0, 1, n / 3, n / 2, (n + 1) / 2, n - 1, n]) {
+                let stride = 3, count = stride * max(e, 1)
+                let source = UnsafeMutablePointer<FFTComplex>.allocate(capacity: count)
+                let padded = UnsafeMutablePointer<FFTComplex>.allocate(capacity: 2 * n)
+                let out = UnsafeMutablePointer<FFTComplex>.allocate(capacity: 2 * n)
+                defer { source.deallocate(); padded.deallocate(); out.deallocate() }
+                // Everything off the strided elements is NaN: reading it would show.
+                let nan = SIMD4<Double>(repeating: .nan)
+                source.initialize(repeating: FFTComplex(re: nan, im: nan), count: count)
+                padded.initialize(repeating: .zero, count: 2 * n)
+                for t in 0..<e {
+                    let v = FFTComplex(re: SIMD4((0..<4).map { _ in rng.uniform() - 0.5 }),
+                                       im: SIMD4((0..<4).map { _ in rng.uniform() - 0.5 }))
+                    source[t * stride] = v
+                    padded[t] = v
+                }
+                let before = (0..<count).map { source[$0] }
+                fft.forward(source, stride: stride, nonzero: e, to: out, scratch: out + n)
+                fft.forward(padded, scratch: padded + n)
+                #expect((0..<n).allSatisfy { out[$0].re == padded[$0].re && out[$0].im == padded[$0].im }, "n = \(n), e = \(e)")
+                #expect((0..<count).allSatisfy { source[$0].re.bitPatternEqual(before[$0].re) && source[$0].im.bitPatternEqual(before[$0].im) },
+                        "n = \(n), e = \(e)")
+            }
+        }
+    }
+}
+
+private extension SIMD4<Double> {
+    func bitPatternEqual(_ o: Self) -> Bool { (0..<4).allSatisfy { self[$0].bitPattern == o[$0].bitPattern } }
 }
 
 @Suite struct MorphologyGeometryTests {
