@@ -23,6 +23,7 @@ deps:
 
 build: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product radiomics
+	$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product RadiomicsDCMTK
 
 # Features of the bundled IBSI CT phantom, read from its DICOM series and RTSTRUCT, with the
 # IBSI configuration C settings (3D, 2 mm isotropic, fixed bin size 25 HU).

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, data flowing one way:
-//   C shims (CNifti, CDicom) -> RadiomicsCore -> RadiomicsIO / RadiomicsProcessing
+//   C shims (CNifti, CDicom -> CDicomDCMTK at run time) -> RadiomicsCore -> RadiomicsIO / RadiomicsProcessing
 //   -> RadiomicsFeatures -> Radiomics (extraction, validation) -> radiomics (CLI)
 let package = Package(
     name: "SwiftRadiomics",
@@ -12,6 +12,9 @@ let package = Package(
         // The readers on their own (used by the fuzzers in fuzz/).
         .library(name: "RadiomicsIO", targets: ["RadiomicsIO"]),
         .executable(name: "radiomics", targets: ["radiomics"]),
+        // The DCMTK backend of CDicom, loaded at run time on the first DICOM call (see
+        // Sources/CDicom/cdicom.c); it must sit next to the executable or in ../lib.
+        .library(name: "RadiomicsDCMTK", type: .dynamic, targets: ["CDicomDCMTK"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,10 +30,15 @@ let package = Package(
                 .linkedLibrary("z"), .linkedLibrary("m"),
             ]
         ),
-        // DCMTK behind a plain extern "C" API so that no Swift target needs C++ interop.
+        // DCMTK behind a plain extern "C" API so that no Swift target needs C++ interop: CDicom
+        // declares it and loads CDicomDCMTK, which implements it, as a shared library on first use,
+        // so that processes reading no DICOM never map DCMTK and its dependencies.
+        .target(name: "CDicom"),
         .target(
-            name: "CDicom",
-            cxxSettings: [.define("HAVE_CONFIG_H", to: "0")],
+            name: "CDicomDCMTK",
+            // No public headers: nothing imports it; it implements CDicom.h.
+            publicHeadersPath: ".",
+            cxxSettings: [.define("HAVE_CONFIG_H", to: "0"), .headerSearchPath("../CDicom/include")],
             linkerSettings: [
                 .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmjpls"), .linkedLibrary("dcmimage"),
                 .linkedLibrary("dcmimgle"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"),

@@ -11,7 +11,11 @@ let package = Package(
     targets: [
         .target(name: "CFuzzerDriver"),
         .executableTarget(name: "FuzzNIfTI", dependencies: ["CFuzzerDriver", .product(name: "RadiomicsIO", package: "SwiftRadiomics")]),
-        .executableTarget(name: "FuzzDICOMSeries", dependencies: ["CFuzzerDriver", .product(name: "RadiomicsIO", package: "SwiftRadiomics")]),
-        .executableTarget(name: "FuzzRTStruct", dependencies: ["CFuzzerDriver", .product(name: "RadiomicsIO", package: "SwiftRadiomics")]),
+        // The DICOM readers also link the DCMTK backend (a shared library the main binary loads on
+        // first use), so that it is built, with the sanitizers, beside them.
+        .executableTarget(name: "FuzzDICOMSeries", dependencies: ["CFuzzerDriver", .product(name: "RadiomicsIO", package: "SwiftRadiomics"),
+                                                                  .product(name: "RadiomicsDCMTK", package: "SwiftRadiomics")]),
+        .executableTarget(name: "FuzzRTStruct", dependencies: ["CFuzzerDriver", .product(name: "RadiomicsIO", package: "SwiftRadiomics"),
+                                                               .product(name: "RadiomicsDCMTK", package: "SwiftRadiomics")]),
     ]
 )

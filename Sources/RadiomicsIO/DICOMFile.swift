@@ -71,6 +71,15 @@ final class DICOMFile {
 
     deinit { cdicom_close(handle) }
 
+    /// Throws when DICOM cannot be read at all because the DCMTK backend library does not load,
+    /// so that a reader probing files reports that rather than "not a DICOM file" for each one.
+    static func requireBackend() throws {
+        var err = [CChar](repeating: 0, count: 1024)
+        if cdicom_backend_available(&err, err.count) == 0 {
+            throw RadiomicsError(.internal, cString(err))
+        }
+    }
+
     var dataset: DICOMItem { DICOMItem(file: self, pointer: cdicom_dataset(handle)) }
     var hasPreamble: Bool { cdicom_has_preamble(handle) != 0 }
 

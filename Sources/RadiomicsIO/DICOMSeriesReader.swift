@@ -93,6 +93,7 @@ public enum DICOMSeriesReader {
         guard isDir.boolValue else {
             throw RadiomicsError.input(directory, "is a file, expected a directory of DICOM image files")
         }
+        try DICOMFile.requireBackend()
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()

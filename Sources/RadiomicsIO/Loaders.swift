@@ -50,6 +50,7 @@ public enum ImageLoader {
             let image = try NIfTIReader.readImage(at: path)
             return LoadedImage(image: image, modality: nil, path: path, source: "NIfTI \(image.grid)")
         }
+        try DICOMFile.requireBackend()
         if RTStruct.isRTStruct(path: path) {
             throw RadiomicsError.input(path, "is a DICOM RTSTRUCT (a mask), not an image")
         }
@@ -101,6 +102,7 @@ public enum MaskLoader {
             throw RadiomicsError.input(path, "file not found")
         }
         if isDir.boolValue {
+            try DICOMFile.requireBackend()
             let rtstructs = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
                 .map { (path as NSString).appendingPathComponent($0) }
                 .filter { RTStruct.isRTStruct(path: $0) }
@@ -117,6 +119,7 @@ public enum MaskLoader {
             }
             return try loadNIfTI(path: path, label: label, grid: grid, imagePath: imagePath)
         }
+        try DICOMFile.requireBackend()
         if RTStruct.isRTStruct(path: path) {
             return try loadRTStruct(path: path, label: label, roi: roi, grid: grid, dicom: dicom, imagePath: imagePath)
         }

@@ -52,6 +52,7 @@ public struct RTStruct: Sendable {
     /// Reads an RTSTRUCT file.
     public static func read(path: String) throws -> RTStruct {
         try NIfTIReader.checkReadable(path)
+        try DICOMFile.requireBackend()
         let file: DICOMFile
         do {
             file = try DICOMFile(path: path, headerOnly: false)

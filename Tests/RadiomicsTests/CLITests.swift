@@ -62,6 +62,29 @@ import Testing
         #expect(r.stdout.isEmpty)
     }
 
+    /// DCMTK is a shared library loaded on the first DICOM read: a binary without it still reads
+    /// NIfTI, and a DICOM input gets a message saying what is missing, not "no DICOM files".
+    @Test func withoutTheDICOMBackendNIfTIWorksAndDICOMSaysWhatIsMissing() throws {
+        let fm = FileManager.default
+        let dir = Binary.url.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("no-dicom-backend-\(getpid())")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        let alone = dir.appendingPathComponent("radiomics")
+        // A hard link keeps the test fast; /proc/self/exe then names this directory.
+        if (try? fm.linkItem(at: Binary.url, to: alone)) == nil { try fm.copyItem(at: Binary.url, to: alone) }
+        let nifti = try Binary.run(["extract", image, mask, "--preset", "ibsi-phantom"], executable: alone)
+        #expect(nifti.status == 0, "\(nifti.stderr)")
+        let ct = Repository.phantoms + "/ct_phantom/dicom"
+        let dicom = try Binary.run(["extract", ct + "/image", ct + "/mask/DCM_RS_00060.dcm", "--roi", "GTV-1",
+                                    "--preset", "ibsi-config-c"], executable: alone)
+        #expect(dicom.status == 4)
+        #expect(dicom.stderr == "radiomics: error: DICOM support unavailable: libRadiomicsDCMTK.so is neither next to "
+            + "the executable (\(dir.resolvingSymlinksInPath().path)) nor on the library path (build it with "
+            + "`make build` or `swift build --product RadiomicsDCMTK`)\n")
+        #expect(dicom.stdout.isEmpty)
+    }
+
     @Test func unknownPresetIsAUsageError() throws {
         let r = try Binary.run(["extract", image, mask, "--preset", "nope"])
         #expect(r.status == 2)

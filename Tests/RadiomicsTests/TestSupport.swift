@@ -28,10 +28,10 @@ enum Binary {
         var stderr: String
     }
 
-    /// Runs the tool with arguments and returns its exit status and output.
-    static func run(_ arguments: [String], cwd: String? = nil) throws -> Output {
+    /// Runs the tool (or another copy of it) with arguments and returns its exit status and output.
+    static func run(_ arguments: [String], cwd: String? = nil, executable: URL? = nil) throws -> Output {
         let p = Process()
-        p.executableURL = url
+        p.executableURL = executable ?? url
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()

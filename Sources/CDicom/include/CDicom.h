@@ -2,6 +2,9 @@
 // interop. It exposes only what the readers need: opening a file, reading attribute values from
 // the dataset and from sequence items, and decoding the pixel data of a single-frame image.
 //
+// The functions are implemented by a DCMTK backend (Sources/CDicomDCMTK) built as its own shared
+// library, libRadiomicsDCMTK.so, which cdicom.c loads on the first call: see there for why.
+//
 // Tags are given as (group, element). Strings are copied into caller buffers; every string
 // getter returns the full length of the value (excluding the terminating NUL) so that a caller
 // can retry with a larger buffer, or -1 when the attribute is absent.
@@ -18,7 +21,11 @@ typedef struct cdicom_file cdicom_file;
 /// A dataset or a sequence item, owned by the file it came from (valid until the file is closed).
 typedef struct cdicom_item cdicom_item;
 
-/// DCMTK version string, e.g. "3.6.7".
+/// 1 when the DCMTK backend is loaded (loading it on the first call); else 0 with the reason in
+/// `err`. Only the loader defines it.
+int cdicom_backend_available(char *err, size_t err_len);
+
+/// DCMTK version string, e.g. "3.6.7"; "unavailable" when the backend cannot be loaded.
 const char *cdicom_dcmtk_version(void);
 
 /// Registers the JPEG, JPEG-LS and RLE decoders and silences DCMTK's logging. Safe to call more
@@ -68,6 +75,14 @@ cdicom_item *cdicom_sequence_item(cdicom_item *item, uint16_t group, uint16_t el
 /// decoded first (JPEG, JPEG-LS, RLE). Returns 0 on success, else -1 with a message in `err`.
 int cdicom_pixels_as_float(cdicom_file *file, float *out, int64_t count, double slope, double intercept,
                            char *err, size_t err_len);
+
+/// Every function above by the name after `cdicom_`: the backend defines each one as
+/// `cdicom_backend_<name>` with the same signature (checked there at compile time) and the
+/// loader resolves them by that name.
+#define CDICOM_FUNCTIONS(X) \
+    X(dcmtk_version) X(initialise) X(open) X(close) X(has_preamble) X(dataset) X(transfer_syntax) \
+    X(get_string) X(get_long) X(value_count) X(get_doubles) X(sequence_count) X(sequence_item) \
+    X(pixels_as_float)
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,6 @@
-// DCMTK behind the plain C API of CDicom.h.
+// DCMTK behind the plain C API of CDicom.h. Built as the shared library libRadiomicsDCMTK.so,
+// which Sources/CDicom/cdicom.c loads on the first DICOM call; every cdicom_<name> of CDicom.h is
+// defined here as cdicom_backend_<name>, with the same signature (asserted at the end).
 #include "CDicom.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <type_traits>
 
 struct cdicom_file {
     DcmFileFormat format;
@@ -73,9 +76,9 @@ long parseDecimalList(const char *value, size_t length, double *out, long maxCou
 
 }  // namespace
 
-extern "C" const char *cdicom_dcmtk_version(void) { return OFFIS_DCMTK_VERSION_STRING; }
+extern "C" const char *cdicom_backend_dcmtk_version(void) { return OFFIS_DCMTK_VERSION_STRING; }
 
-extern "C" void cdicom_initialise(void) {
+extern "C" void cdicom_backend_initialise(void) {
     static std::once_flag once;
     std::call_once(once, [] {
         OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
@@ -85,8 +88,8 @@ extern "C" void cdicom_initialise(void) {
     });
 }
 
-extern "C" cdicom_file *cdicom_open(const char *path, int header_only, char *err, size_t err_len) {
-    cdicom_initialise();
+extern "C" cdicom_file *cdicom_backend_open(const char *path, int header_only, char *err, size_t err_len) {
+    cdicom_backend_initialise();
     auto *file = new cdicom_file();
     OFCondition status = header_only
         ? file->format.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData)
@@ -100,13 +103,13 @@ extern "C" cdicom_file *cdicom_open(const char *path, int header_only, char *err
     return file;
 }
 
-extern "C" void cdicom_close(cdicom_file *file) { delete file; }
+extern "C" void cdicom_backend_close(cdicom_file *file) { delete file; }
 
-extern "C" int cdicom_has_preamble(const cdicom_file *file) { return file != nullptr && file->preamble; }
+extern "C" int cdicom_backend_has_preamble(const cdicom_file *file) { return file != nullptr && file->preamble; }
 
-extern "C" cdicom_item *cdicom_dataset(cdicom_file *file) { return fromItem(file->format.getDataset()); }
+extern "C" cdicom_item *cdicom_backend_dataset(cdicom_file *file) { return fromItem(file->format.getDataset()); }
 
-extern "C" int cdicom_transfer_syntax(const cdicom_file *file, char *uid, size_t uid_len, char *name, size_t name_len) {
+extern "C" int cdicom_backend_transfer_syntax(const cdicom_file *file, char *uid, size_t uid_len, char *name, size_t name_len) {
     DcmDataset *ds = const_cast<cdicom_file *>(file)->format.getDataset();
     E_TransferSyntax x = ds->getOriginalXfer();
     std::string xferUID, xferName;
@@ -131,7 +134,7 @@ extern "C" int cdicom_transfer_syntax(const cdicom_file *file, char *uid, size_t
     return encapsulated ? 1 : 0;
 }
 
-extern "C" long cdicom_get_string(cdicom_item *item, uint16_t group, uint16_t element, char *out, size_t out_len) {
+extern "C" long cdicom_backend_get_string(cdicom_item *item, uint16_t group, uint16_t element, char *out, size_t out_len) {
     OFString value;
     if (asItem(item)->findAndGetOFStringArray(DcmTagKey(group, element), value).bad()) return -1;
     std::string s = trimmed(value);
@@ -139,7 +142,7 @@ extern "C" long cdicom_get_string(cdicom_item *item, uint16_t group, uint16_t el
     return static_cast<long>(s.length());
 }
 
-extern "C" int cdicom_get_long(cdicom_item *item, uint16_t group, uint16_t element, unsigned long pos, long *out) {
+extern "C" int cdicom_backend_get_long(cdicom_item *item, uint16_t group, uint16_t element, unsigned long pos, long *out) {
     // DCMTK writes 0 to its output when the attribute is missing, so read into a temporary.
     long int value = 0;
     if (asItem(item)->findAndGetLongInt(DcmTagKey(group, element), value, pos).bad()) return 0;
@@ -147,7 +150,7 @@ extern "C" int cdicom_get_long(cdicom_item *item, uint16_t group, uint16_t eleme
     return 1;
 }
 
-extern "C" long cdicom_value_count(cdicom_item *item, uint16_t group, uint16_t element) {
+extern "C" long cdicom_backend_value_count(cdicom_item *item, uint16_t group, uint16_t element) {
     DcmElement *el = nullptr;
     if (asItem(item)->findAndGetElement(DcmTagKey(group, element), el).bad() || el == nullptr) return -1;
     DcmEVR vr = el->ident();
@@ -168,7 +171,7 @@ extern "C" long cdicom_value_count(cdicom_item *item, uint16_t group, uint16_t e
     return static_cast<long>(el->getVM());
 }
 
-extern "C" long cdicom_get_doubles(cdicom_item *item, uint16_t group, uint16_t element, double *out, long max_count) {
+extern "C" long cdicom_backend_get_doubles(cdicom_item *item, uint16_t group, uint16_t element, double *out, long max_count) {
     DcmElement *el = nullptr;
     if (asItem(item)->findAndGetElement(DcmTagKey(group, element), el).bad() || el == nullptr) return -1;
     DcmEVR vr = el->ident();
@@ -201,20 +204,20 @@ extern "C" long cdicom_get_doubles(cdicom_item *item, uint16_t group, uint16_t e
     return n;
 }
 
-extern "C" long cdicom_sequence_count(cdicom_item *item, uint16_t group, uint16_t element) {
+extern "C" long cdicom_backend_sequence_count(cdicom_item *item, uint16_t group, uint16_t element) {
     DcmSequenceOfItems *seq = nullptr;
     if (asItem(item)->findAndGetSequence(DcmTagKey(group, element), seq).bad() || seq == nullptr) return -1;
     return static_cast<long>(seq->card());
 }
 
-extern "C" cdicom_item *cdicom_sequence_item(cdicom_item *item, uint16_t group, uint16_t element, long index) {
+extern "C" cdicom_item *cdicom_backend_sequence_item(cdicom_item *item, uint16_t group, uint16_t element, long index) {
     DcmSequenceOfItems *seq = nullptr;
     if (index < 0 || asItem(item)->findAndGetSequence(DcmTagKey(group, element), seq).bad() || seq == nullptr) return nullptr;
     if (static_cast<unsigned long>(index) >= seq->card()) return nullptr;
     return fromItem(seq->getItem(static_cast<unsigned long>(index)));
 }
 
-extern "C" int cdicom_pixels_as_float(cdicom_file *file, float *out, int64_t count, double slope, double intercept,
+extern "C" int cdicom_backend_pixels_as_float(cdicom_file *file, float *out, int64_t count, double slope, double intercept,
                                       char *err, size_t err_len) {
     DcmDataset *ds = file->format.getDataset();
     auto getUS = [&](const DcmTagKey &key, Uint16 &v) { return ds->findAndGetUint16(key, v).good(); };
@@ -308,3 +311,8 @@ extern "C" int cdicom_pixels_as_float(cdicom_file *file, float *out, int64_t cou
     }
     return 0;
 }
+
+#define CDICOM_SAME_SIGNATURE(name)                                                              \
+    static_assert(std::is_same_v<decltype(&cdicom_##name), decltype(&cdicom_backend_##name)>, \
+                  "cdicom_backend_" #name " must have the signature of cdicom_" #name);
+CDICOM_FUNCTIONS(CDICOM_SAME_SIGNATURE)
