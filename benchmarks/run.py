@@ -531,10 +531,11 @@ def render(results: dict) -> str:
 
 PROFILE_LINE = re.compile(r"^\s*([\d,]+) \(\s*([\d.]+)%\)\s+(.*) \[(.*)\]$")
 PROFILE_STEPS = [
-    ("load image", "ImageLoader.load("), ("load mask", "MaskLoader.load("),
-    ("interpolation", "Interpolation.apply("), ("diagnostics", "Diagnostics.values("),
+    ("load image", "ImageLoader.load("), ("load mask", "MaskLoader.prepare(", "MaskLoader.load("),
+    ("interpolation", "Interpolation.applyToRegion("), ("diagnostics", "Diagnostics.values("),
     ("discretisation", "Discretisation.discretise("),
-    ("morph", "MorphologyFeatures.compute("), ("  of which Moran's I / Geary's C", "SpatialAutocorrelation.sums("),
+    ("morph (Moran's I / Geary's C, on a thread of their own)", "MorphologyFeatures.autocorrelation("),
+    ("morph (the rest)", "MorphologyFeatures.compute("),
     ("  of which mesh (marching cubes)", "TriangleMesh.init("), ("  of which convex hull", "ConvexHull3D.init("),
     ("loc", "LocalIntensityFeatures.compute("), ("stat", "StatisticsFeatures.compute("),
     ("ih", "IntensityHistogramFeatures.compute("), ("ivh", "IntensityVolumeHistogramFeatures.compute("),
@@ -568,7 +569,10 @@ def render_profile() -> list[str]:
              "`make bench-profile` (valgrind callgrind, instruction counts, which do not depend on the load of "
              "the machine)" + (f": {int(total.group(1).replace(',', '')) / 1e9:.1f} billion instructions in all."
                                if total else "."), "",
-             "Inclusive instructions per step (the step's entry points and everything they call).", "",
+             "Inclusive instructions per step (the step's entry points and everything they call). A chunk "
+             "of a step that another thread takes over (`Parallel.forEachChunk`: Moran/Geary planes, the "
+             "enclosing-shape searches) is counted under that thread's worker, not under the step, so these "
+             "rows are lower bounds; the table of functions below counts everything.", "",
              "| step | instructions (10⁹) | share |", "|---|---|---|"]
     for name, *needles in PROFILE_STEPS:
         n = share = 0.0
