@@ -198,6 +198,8 @@ int cnifti_affine(const nifti_image *nim, double out[12]) {
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -330,6 +332,22 @@ static nifti_image *make_image(header_info *info, void *data, void *owner, const
     return nim;
 }
 
+// Large buffers on transparent huge pages, as RadiomicsCore's HugePages does for the Swift
+// side: the decompressed image is written once, front to back, and with 4 KiB pages that first
+// write is one page fault (and a zeroed page) per 4 KiB. Best effort; a no-op elsewhere.
+static void advise_huge_pages(void *p, size_t n) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    long page = sysconf(_SC_PAGESIZE);
+    if (p == NULL || n < ((size_t)2 << 20) || page <= 0) return;
+    uintptr_t start = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t end = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+    if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 /// Decompresses a (possibly multi-member) gzip stream with libdeflate into one buffer. The
 /// buffer starts at the size the trailer records (ISIZE, the last member's size mod 2^32),
 /// limited by what deflate can expand to (1032:1), and doubles when that is too small, never
@@ -352,6 +370,7 @@ static unsigned char *gunzip(const unsigned char *in, int64_t in_len, int64_t ma
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     unsigned char *out = d ? malloc((size_t)cap) : NULL;
     if (out == NULL) { libdeflate_free_decompressor(d); fail(r, CNIFTI_OUT_OF_MEMORY, 0, cap, 0); return NULL; }
+    advise_huge_pages(out, (size_t)cap);
     int64_t pos_in = 0, pos_out = 0;
     while (pos_in < in_len) {
         // Anything but another member after the first is padding, as some writers leave.
@@ -375,6 +394,7 @@ static unsigned char *gunzip(const unsigned char *in, int64_t in_len, int64_t ma
                 return NULL;
             }
             out = bigger;
+            advise_huge_pages(out, (size_t)grown);
             cap = grown;
             continue;
         }
@@ -444,6 +464,7 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
         if (size > max_bytes) { close(fd); return fail(result, CNIFTI_TOO_LARGE, -1, size, max_bytes); }
         unsigned char *packed = malloc((size_t)size);
         if (packed == NULL) { close(fd); return fail(result, CNIFTI_OUT_OF_MEMORY, 0, size, 0); }
+        advise_huge_pages(packed, (size_t)size);
         int64_t got = read_at(fd, packed, size, 0);
         int e = errno;
         close(fd);
@@ -459,6 +480,7 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
     if (check_header(head, head_len, size, max_bytes, &info, result) != 0) { close(fd); return NULL; }
     void *data = malloc(info.nbytes > 0 ? (size_t)info.nbytes : 1);
     if (data == NULL) { close(fd); return fail(result, CNIFTI_OUT_OF_MEMORY, 0, info.nbytes, 0); }
+    advise_huge_pages(data, (size_t)info.nbytes);
     int64_t got = read_at(fd, data, info.nbytes, info.vox_offset);
     int e = errno;
     close(fd);

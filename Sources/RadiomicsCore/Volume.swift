@@ -154,6 +154,7 @@ extension Volume {
                      "crop box outside the grid")
         let out = voxels.withUnsafeBufferPointer { src in
             [Element](unsafeUninitializedCapacity: n.x * n.y * n.z) { dst, initialized in
+                HugePages.advise(dst)
                 var o = 0
                 for z in box.lower.z...box.upper.z {
                     for y in box.lower.y...box.upper.y {

@@ -75,6 +75,7 @@ private final class SharedBuffer<Element>: @unchecked Sendable {
     /// Zero-filled when `zero` is given; otherwise every element is written before it is read.
     init(count: Int, zero: Element? = nil) {
         pointer = .allocate(capacity: max(count, 1))
+        HugePages.advise(UnsafeMutableBufferPointer(start: pointer, count: max(count, 1)))
         if let zero { pointer.initialize(repeating: zero, count: max(count, 1)) }
     }
     func deallocate() { pointer.deallocate() }

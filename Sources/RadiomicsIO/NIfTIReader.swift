@@ -22,6 +22,7 @@ public enum NIfTIReader {
     private static func floats(_ nim: UnsafeMutablePointer<nifti_image>, count: Int) -> [Float]? {
         var rc: Int32 = 0
         let voxels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            HugePages.advise(buffer)
             rc = cnifti_copy_as_float(nim, buffer.baseAddress, Int64(count))
             initialized = rc == 0 ? count : 0
         }

@@ -140,6 +140,7 @@ public enum Interpolation {
         let round = settings.roundIntensities
         let voxels = imageValues.withUnsafeBufferPointer { v in
             [Float](unsafeUninitializedCapacity: v.count) { out, initialized in
+                HugePages.advise(out)
                 var i = 0
                 if round {
                     let raw = UnsafeRawPointer(v.baseAddress!)
@@ -354,6 +355,7 @@ public enum Interpolation {
         let n = sourceGrid.size
         var data = source.withUnsafeBufferPointer { src in
             [Double](unsafeUninitializedCapacity: dims.x * dims.y * dims.z) { dst, initialized in
+                HugePages.advise(dst)
                 var o = 0
                 for z in cropLower.z...cropUpper.z {
                     for y in cropLower.y...cropUpper.y {
@@ -391,6 +393,7 @@ public enum Interpolation {
             t.index.withUnsafeBufferPointer { idxBuffer in
                 t.weight.withUnsafeBufferPointer { wtBuffer in
                     [Double](unsafeUninitializedCapacity: total) { dstBuffer, initialized in
+                        HugePages.advise(dstBuffer)
                         let src = srcBuffer.baseAddress!, dst = dstBuffer.baseAddress!
                         let idx = idxBuffer.baseAddress!, wt = wtBuffer.baseAddress!
                         switch axis {
