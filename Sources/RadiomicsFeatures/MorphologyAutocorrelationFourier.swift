@@ -218,7 +218,7 @@ private struct SpectralPlan: Sendable {
     /// Transforms along x the rows (y, z) of the three fields (indicator, deviation, squared
     /// deviation), eight rows per complex transform, and stores frequencies 0...P_x/2.
     func xPass(y: Int, _ fields: RowFields, into spectra: [SharedBuffer<FFTComplex>], _ b: XScratch) {
-        let n = p.x, ex = e.x
+        let ex = e.x
         for o in 0..<zOctets {
             let offset = ex * (o + zOctets * y)
             for f in 0..<3 {
