@@ -496,6 +496,19 @@ private func output(_ y: UnsafeMutableRawPointer, _ k: Int, _ o: Int, _ re: Half
     y.storeBytes(of: im, toByteOffset: k &* o &+ FFTLayout.imaginary, as: Half.self)
 }
 
+/// The 4-point DFT (w = -i) from the sums and differences of its inputs 0, 2 and 1, 3, written
+/// to outputs first, first + step, first + 2 step, first + 3 step: Radix4 (0...3) and each half
+/// of Radix8 (the even and the odd outputs).
+@inline(__always)
+private func outputFourPoint(_ y: UnsafeMutableRawPointer, _ o: Int, first: Int, step: Int,
+                             _ p02: (Half, Half, Half, Half), _ p13: (Half, Half, Half, Half)) {
+    let (sr02, si02, dr02, di02) = p02, (sr13, si13, dr13, di13) = p13
+    output(y, first, o, sr02 + sr13, si02 + si13)
+    output(y, first &+ step, o, dr02 + di13, di02 - dr13)
+    output(y, first &+ 2 &* step, o, sr02 - sr13, si02 - si13)
+    output(y, first &+ 3 &* step, o, dr02 - di13, di02 + dr13)
+}
+
 private enum Radix2: Butterfly {
     static var radix: Int { 2 }
     typealias All = N2
@@ -541,13 +554,7 @@ private enum Radix4: Butterfly {
     static func apply(_ x: UnsafeRawPointer, _ s: Int, present: Int, rotation: Int, _ y: UnsafeMutableRawPointer,
                       _ o: Int, _ tw: UnsafePointer<Half>?) {
         let v = Inputs(x: x, s: s, present: present, rotation: rotation, radix: radix, tw: tw)
-        let (sr02, si02, dr02, di02) = v.sumDifference(0, 2)
-        let (sr13, si13, dr13, di13) = v.sumDifference(1, 3)
-        // 4-point DFT with w = -i.
-        output(y, 0, o, sr02 + sr13, si02 + si13)
-        output(y, 1, o, dr02 + di13, di02 - dr13)
-        output(y, 2, o, sr02 - sr13, si02 - si13)
-        output(y, 3, o, dr02 - di13, di02 + dr13)
+        outputFourPoint(y, o, first: 0, step: 1, v.sumDifference(0, 2), v.sumDifference(1, 3))
     }
 }
 
@@ -599,24 +606,12 @@ private enum Radix8: Butterfly {
         let (ar1, ai1, br1, bi1) = v.sumDifference(1, 5)
         let (ar2, ai2, br2, bi2) = v.sumDifference(2, 6)
         let (ar3, ai3, br3, bi3) = v.sumDifference(3, 7)
-        do {
-            let sr02 = ar0 + ar2, si02 = ai0 + ai2, dr02 = ar0 - ar2, di02 = ai0 - ai2
-            let sr13 = ar1 + ar3, si13 = ai1 + ai3, dr13 = ar1 - ar3, di13 = ai1 - ai3
-            output(y, 0, o, sr02 + sr13, si02 + si13)
-            output(y, 2, o, dr02 + di13, di02 - dr13)
-            output(y, 4, o, sr02 - sr13, si02 - si13)
-            output(y, 6, o, dr02 - di13, di02 + dr13)
-        }
-        do {
-            // w b1 = h (p, q), w^2 b2 = (bi2, -br2), w^3 b3 = h (u, -v), h = sqrt(1/2).
-            let h = Half(repeating: 0.5.squareRoot())
-            let p = br1 + bi1, q = bi1 - br1, u = bi3 - br3, v = br3 + bi3
-            let sr13 = h * (p + u), si13 = h * (q - v), dr13 = h * (p - u), di13 = h * (q + v)
-            let sr02 = br0 + bi2, si02 = bi0 - br2, dr02 = br0 - bi2, di02 = bi0 + br2
-            output(y, 1, o, sr02 + sr13, si02 + si13)
-            output(y, 3, o, dr02 + di13, di02 - dr13)
-            output(y, 5, o, sr02 - sr13, si02 - si13)
-            output(y, 7, o, dr02 - di13, di02 + dr13)
-        }
+        outputFourPoint(y, o, first: 0, step: 2, (ar0 + ar2, ai0 + ai2, ar0 - ar2, ai0 - ai2),
+                        (ar1 + ar3, ai1 + ai3, ar1 - ar3, ai1 - ai3))
+        // w b1 = h (p, q), w^2 b2 = (bi2, -br2), w^3 b3 = h (u, -t), h = sqrt(1/2).
+        let h = Half(repeating: 0.5.squareRoot())
+        let p = br1 + bi1, q = bi1 - br1, u = bi3 - br3, t = br3 + bi3
+        outputFourPoint(y, o, first: 1, step: 2, (br0 + bi2, bi0 - br2, br0 - bi2, bi0 + br2),
+                        (h * (p + u), h * (q - t), h * (p - u), h * (q + t)))
     }
 }
