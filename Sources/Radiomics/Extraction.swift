@@ -257,7 +257,19 @@ public struct Extractor: Sendable {
             .intensityVolumeHistogram: 9, .intensityHistogram: 10,
         ]
         var tasks: [FeatureTask] = []
+        // GLSZM and GLDZM share their zones: with both, one task labels them once for the two.
+        let zonesTogether = families.contains(.sizeZone) && families.contains(.distanceZone)
         for family in FeatureFamily.allCases where families.contains(family) {
+            if family == .sizeZone && zonesTogether { continue }
+            if family == .distanceZone && zonesTogether {
+                tasks.append(FeatureTask(name: "szm+dzm", family: family, cost: rank[family, default: 10]) {
+                    let (sizeZone, distanceZone) = DistanceZoneFeatures.computeWithSizeZone(discretised!, settings: texture)
+                    var values = sizeZone
+                    values.append(contentsOf: distanceZone)
+                    return values
+                })
+                continue
+            }
             if family == .morphology {
                 tasks.append(FeatureTask(name: "morph", family: family, cost: 1) {
                     MorphologyFeatures.compute(roi, autocorrelation: false)

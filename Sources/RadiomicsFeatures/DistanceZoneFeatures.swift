@@ -46,8 +46,21 @@ public enum DistanceZoneFeatures {
     public static let definitions: [FeatureDefinition] = family.definitions
 
     public static func compute(_ volume: DiscretisedVolume, settings: TextureSettings) -> FeatureValues {
-        let m = DistanceZoneMatrix.matrices(volume)
+        compute(volume, zones: nil)
+    }
+
+    static func compute(_ volume: DiscretisedVolume, zones: GreyLevelZones?) -> FeatureValues {
+        let m = DistanceZoneMatrix.matrices(volume, zones: zones)
         return family.emitNonDirectional(slices: m.slices, volumetric: m.volumetric, levelCount: volume.levelCount)
+    }
+
+    /// The size zone and the distance zone features from one labelling of the zones, which the
+    /// two families share (IBSI 1, "Grey level distance zone based features": zones as for the
+    /// size zone matrix); the same values as `SizeZoneFeatures.compute` and `compute` apart.
+    public static func computeWithSizeZone(_ volume: DiscretisedVolume, settings: TextureSettings)
+        -> (sizeZone: FeatureValues, distanceZone: FeatureValues) {
+        let zones = DistanceZoneMatrix.zones(volume)
+        return (SizeZoneFeatures.compute(volume, zones: zones), compute(volume, zones: zones))
     }
 
     private static func def(_ tag: String, _ code: String, _ name: String) -> FeatureDefinition {

@@ -75,21 +75,17 @@ public enum DistanceZoneMatrix {
         matrices(volume).slices
     }
 
-    /// The slice matrices and the 3D matrix, from one labelling of the zones.
-    static func matrices(_ volume: DiscretisedVolume) -> (slices: [GreyLevelSizeMatrix], volumetric: GreyLevelSizeMatrix) {
-        let zones = GreyLevelZones(volume, planarMap: distanceMap(volume, inPlane: true),
-                                   spatialMap: distanceMap(volume, inPlane: false))
-        let voxels = roiVoxelsPerSlice(volume)
-        let planar = zones.planar, spatial = zones.spatial
-        let tally = SizeTally(levelCount: volume.levelCount, largestSize: largestDistance(volume))
-        let slices = voxels.enumerated().map { z, n in
-            for k in zones.sliceStarts[z]..<zones.sliceStarts[z + 1] {
-                tally.add(level: Int(planar.levels[k]), size: zoneDistance(planar.minima[k]))
-            }
-            return tally.take(voxelCount: Double(n))
-        }
-        for k in 0..<spatial.count { tally.add(level: Int(spatial.levels[k]), size: zoneDistance(spatial.minima[k])) }
-        return (slices, tally.take(voxelCount: Double(voxels.reduce(0, +))))
+    /// The zones labelled with their distances: what the distance zone matrices need, and all
+    /// the size zone matrices need too (the zones are the same).
+    static func zones(_ volume: DiscretisedVolume) -> GreyLevelZones {
+        GreyLevelZones(volume, planarMap: distanceMap(volume, inPlane: true), spatialMap: distanceMap(volume, inPlane: false))
+    }
+
+    /// The slice matrices and the 3D matrix, from one labelling of the zones (`zones`, from
+    /// `zones(_:)`, when the caller has labelled them already).
+    static func matrices(_ volume: DiscretisedVolume, zones: GreyLevelZones? = nil)
+        -> (slices: [GreyLevelSizeMatrix], volumetric: GreyLevelSizeMatrix) {
+        (zones ?? self.zones(volume)).matrices(volume, largestSize: largestDistance(volume)) { zoneDistance($0.minima[$1]) }
     }
 
     /// An upper bound of the distances in the block (the size hint of the tally): no voxel is

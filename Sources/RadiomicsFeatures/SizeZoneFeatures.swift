@@ -46,7 +46,11 @@ public enum SizeZoneFeatures {
     public static let definitions: [FeatureDefinition] = family.definitions
 
     public static func compute(_ volume: DiscretisedVolume, settings: TextureSettings) -> FeatureValues {
-        let m = SizeZoneMatrix.matrices(volume)
+        compute(volume, zones: nil)
+    }
+
+    static func compute(_ volume: DiscretisedVolume, zones: GreyLevelZones?) -> FeatureValues {
+        let m = SizeZoneMatrix.matrices(volume, zones: zones)
         return family.emitNonDirectional(slices: m.slices, volumetric: m.volumetric, levelCount: volume.levelCount)
     }
 

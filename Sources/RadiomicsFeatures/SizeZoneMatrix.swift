@@ -250,19 +250,30 @@ public enum SizeZoneMatrix {
         matrices(volume).slices
     }
 
-    /// The slice matrices and the 3D matrix, from one labelling of the zones.
-    static func matrices(_ volume: DiscretisedVolume) -> (slices: [GreyLevelSizeMatrix], volumetric: GreyLevelSizeMatrix) {
-        let zones = GreyLevelZones(volume)
+    /// The slice matrices and the 3D matrix, from one labelling of the zones (`zones`, when the
+    /// caller has labelled them already, e.g. for the distance zone matrices).
+    static func matrices(_ volume: DiscretisedVolume, zones: GreyLevelZones? = nil)
+        -> (slices: [GreyLevelSizeMatrix], volumetric: GreyLevelSizeMatrix) {
+        let zones = zones ?? GreyLevelZones(volume)
+        return zones.matrices(volume, largestSize: max(zones.planar.largestSize, zones.spatial.largestSize)) {
+            Int($0.sizes[$1])
+        }
+    }
+}
+
+extension GreyLevelZones {
+    /// One matrix per slice from the in-slice zones (N_v: the slice's ROI voxels) and one from
+    /// the 3D zones (N_v: all ROI voxels), zone k of a set counted at grey level and
+    /// `size(set, k)`: the zone's voxel count for GLSZM, its distance for GLDZM.
+    func matrices(_ volume: DiscretisedVolume, largestSize: Int, size: (Zones, Int) -> Int)
+        -> (slices: [GreyLevelSizeMatrix], volumetric: GreyLevelSizeMatrix) {
         let voxels = roiVoxelsPerSlice(volume)
-        let planar = zones.planar, spatial = zones.spatial
-        let tally = SizeTally(levelCount: volume.levelCount, largestSize: max(planar.largestSize, spatial.largestSize))
+        let tally = SizeTally(levelCount: volume.levelCount, largestSize: largestSize)
         let slices = voxels.enumerated().map { z, n in
-            for k in zones.sliceStarts[z]..<zones.sliceStarts[z + 1] {
-                tally.add(level: Int(planar.levels[k]), size: Int(planar.sizes[k]))
-            }
+            for k in sliceStarts[z]..<sliceStarts[z + 1] { tally.add(level: Int(planar.levels[k]), size: size(planar, k)) }
             return tally.take(voxelCount: Double(n))
         }
-        for k in 0..<spatial.count { tally.add(level: Int(spatial.levels[k]), size: Int(spatial.sizes[k])) }
+        for k in 0..<spatial.count { tally.add(level: Int(spatial.levels[k]), size: size(spatial, k)) }
         return (slices, tally.take(voxelCount: Double(voxels.reduce(0, +))))
     }
 }
