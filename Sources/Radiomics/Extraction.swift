@@ -93,8 +93,15 @@ public struct Extractor: Sendable {
         // A NIfTI mask file is decoded on another thread while the image loads; it is checked
         // against the image afterwards, so the errors and their order are those of loading the
         // image first. "load mask" is the time spent on the mask after the image was in.
+        // What needs the mask alone (its interpolation, then its shape) starts on that thread too
+        // and is used when the image's grid turns out to be the mask file's.
         let (path, label, roi) = (input.mask, input.label, input.roi)
-        let pendingMask = Background { MaskLoader.prepare(path: path, label: label, roi: roi) }
+        let pendingMask = Background { [self] in
+            let prepared = MaskLoader.prepare(path: path, label: label, roi: roi)
+            return (prepared: prepared, early: prepared.earlyMask.map { EarlyMaskWork($0, extractor: self) })
+        }
+        // No work of this case outlives the call, whatever happens.
+        defer { _ = pendingMask.value.early?.shape?.value }
         let loaded: LoadedImage
         do {
             loaded = try timings.measure("load image") { try ImageLoader.load(path: input.image, series: input.series) }
@@ -103,9 +110,10 @@ public struct Extractor: Sendable {
             throw error
         }
         let mask = try timings.measure("load mask") {
-            try MaskLoader.load(pendingMask.value, onto: loaded, imagePath: input.image)
+            try MaskLoader.load(pendingMask.value.prepared, onto: loaded, imagePath: input.image)
         }
-        var result = try extract(image: loaded.image, mask: mask, imageFile: input.image, timings: &timings)
+        let early = pendingMask.value.early.flatMap { $0.source == loaded.image.grid ? $0 : nil }
+        var result = try extract(image: loaded.image, mask: mask, imageFile: input.image, timings: &timings, early: early)
         result.input = input
         result.modality = loaded.modality
         return result
@@ -149,7 +157,7 @@ public struct Extractor: Sendable {
     }
 
     private func extract(image original: Image, mask originalMask: Mask, imageFile: String?,
-                         timings: inout StepTimings) throws -> ExtractionResult {
+                         timings: inout StepTimings, early: EarlyMaskWork? = nil) throws -> ExtractionResult {
         guard original.grid.size == originalMask.grid.size else {
             throw RadiomicsError.input(nil, "image grid \(original.grid) and mask grid \(originalMask.grid) differ")
         }
@@ -170,8 +178,10 @@ public struct Extractor: Sendable {
         var wholeImagePending: Background<Diagnostics.ImageStatistics>? = initialImage
         if let interp = settings.interpolation {
             let region = timings.measure("interpolation") {
-                Interpolation.applyToRegion(image: original, mask: originalMask, settings: interp,
-                                            margin: neighbourhoodMargin(spacing: Interpolation.targetGrid(for: original.grid, settings: interp).spacing))
+                if let maskRegion = early?.region {
+                    return Interpolation.applyToRegion(image: original, maskRegion: maskRegion, settings: interp)
+                }
+                return Interpolation.applyToRegion(image: original, maskRegion: maskRegion(originalMask, interp), settings: interp)
             }
             (image, morphologicalMask, grid) = (region.image, region.mask, region.grid)
             wholeImagePending = nil
@@ -200,7 +210,7 @@ public struct Extractor: Sendable {
         }
 
         let roi = RegionOfInterest(image: image, morphologicalMask: morphologicalMask, intensityMask: intensityMask)
-        let features = try computeFeatures(roi, timings: &timings)
+        let features = try computeFeatures(roi, timings: &timings, shape: early?.shape)
         timings.measure("diagnostics") {
             diagnostics.append(Diagnostics.values(stage: .initial, grid: original.grid, imageStatistics: initialImage.value,
                                                   region: original, intensityMask: originalMask, morphologicalMask: originalMask))
@@ -222,8 +232,21 @@ public struct Extractor: Sendable {
         return SIMD3((0..<3).map { Int((radius / spacing[$0]).rounded(.down)) + 1 })
     }
 
+    /// The part of interpolation that reads the mask alone, with the block margin the enabled
+    /// families need.
+    func maskRegion(_ mask: Mask, _ interp: InterpolationSettings) -> Interpolation.MaskRegion {
+        let margin = neighbourhoodMargin(spacing: Interpolation.targetGrid(for: mask.grid, settings: interp).spacing)
+        return Interpolation.maskRegion(mask, settings: interp, margin: margin)
+    }
+
     /// Every enabled family on a prepared ROI, in catalogue order.
     public func computeFeatures(_ roi: RegionOfInterest, timings: inout StepTimings) throws -> FeatureValues {
+        try computeFeatures(roi, timings: &timings, shape: nil)
+    }
+
+    /// `shape`: the morphological shape of `roi`'s morphological mask, being computed elsewhere.
+    func computeFeatures(_ roi: RegionOfInterest, timings: inout StepTimings,
+                         shape: Background<(shape: MorphologicalShape, seconds: Double)>?) throws -> FeatureValues {
         let families = Set(settings.enabledFamilies)
         let range = settings.reSegmentation.range
         // Moran's I and Geary's C (most of morphology's cost, and the longest task on a large
@@ -272,7 +295,10 @@ public struct Extractor: Sendable {
             }
             if family == .morphology {
                 tasks.append(FeatureTask(name: "morph", family: family, cost: 1) {
-                    MorphologyFeatures.compute(roi, autocorrelation: false)
+                    // A shape computed ahead is used when it is that of this ROI's mask (the same
+                    // grid: the same interpolation of the same mask).
+                    let ready = shape.map(\.value.shape).flatMap { $0.grid == roi.grid ? $0 : nil }
+                    return MorphologyFeatures.compute(roi, autocorrelation: false, shape: ready)
                 })
                 continue
             }
@@ -309,6 +335,7 @@ public struct Extractor: Sendable {
         let moranGeary = autocorrelation?.value
         timings.record("features", seconds: Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9)
         var out = FeatureValues()
+        if let shape { timings.recordTask("morph (shape)", seconds: shape.value.seconds) }
         if let moranGeary {
             timings.recordTask("morph (moran/geary)", seconds: moranGeary.seconds)
             out.append(contentsOf: moranGeary.values)
@@ -361,6 +388,27 @@ public struct Extractor: Sendable {
 }
 
 /// A value computed on another thread, read (waiting for it) with `value`.
+/// The work on a mask read ahead of its image that needs the mask alone: its interpolation
+/// (when the settings ask for it) at once, then, on a thread of its own, the morphological shape
+/// of the interpolated mask. Valid for an image whose grid is exactly `source`.
+struct EarlyMaskWork: Sendable {
+    let source: Grid
+    let region: Interpolation.MaskRegion?
+    let shape: Background<(shape: MorphologicalShape, seconds: Double)>?
+
+    init(_ mask: Mask, extractor: Extractor) {
+        source = mask.grid
+        let region = extractor.settings.interpolation.map { extractor.maskRegion(mask, $0) }
+        self.region = region
+        let morphological = region?.mask ?? mask
+        shape = extractor.settings.enabledFamilies.contains(.morphology) ? Background {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let shape = MorphologicalShape(morphological)
+            return (shape, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        } : nil
+    }
+}
+
 final class Background<T: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
     private var result: T?

@@ -61,10 +61,15 @@ public enum MorphologyFeatures {
     ]
 
     /// All 29 features of `roi`, tags in catalogue order. Without `autocorrelation`, Moran's I
-    /// and Geary's C (most of the cost, see `autocorrelation(_:)`) are left out.
-    public static func compute(_ roi: RegionOfInterest, autocorrelation: Bool = true) -> FeatureValues {
-        var v = [Double](repeating: .nan, count: definitions.count)
-        Computation(roi: roi).fill(&v, autocorrelation: autocorrelation)
+    /// and Geary's C (most of the cost, see `autocorrelation(_:)`) are left out. `shape`, when
+    /// given, is the `MorphologicalShape` of `roi`'s morphological mask, computed beforehand
+    /// (the pipeline computes it while the image is still being decoded).
+    public static func compute(_ roi: RegionOfInterest, autocorrelation: Bool = true,
+                               shape: MorphologicalShape? = nil) -> FeatureValues {
+        let shape = shape ?? MorphologicalShape(roi.morphologicalMask)
+        precondition(shape.grid == roi.grid, "the morphological shape was computed on another grid")
+        var v = shape.values
+        IntensityPart(roi: roi, shape: shape).fill(&v, autocorrelation: autocorrelation)
         var out = FeatureValues()
         for (d, x) in zip(definitions, v) where autocorrelation || !autocorrelationTags.contains(d.tag) {
             out.append(d.tag, x)
@@ -85,19 +90,37 @@ public enum MorphologyFeatures {
     }
 }
 
-/// The formulas, filling the values in catalogue order (NaN where a feature has no value).
-private struct Computation {
-    let roi: RegionOfInterest
+/// The morphological features that read the morphological mask alone: every one but the centre
+/// of mass shift, the integrated intensity, Moran's I and Geary's C. They do not need the image,
+/// so the pipeline computes them from the (interpolated) mask while the image file is still being
+/// decoded; `MorphologyFeatures.compute` adds the intensity-based four.
+public struct MorphologicalShape: Sendable {
+    /// The 29 values in catalogue order, NaN in the slots of the intensity-based features.
+    let values: [Double]
+    /// The grid of the mask the shape was computed on.
+    public let grid: Grid
+    /// Bounding box of the morphological mask (nil when it is empty), the point the voxel-centre
+    /// sums are taken from (voxel units: the box's centre) and the mean voxel centre relative to it.
+    let box: BoundingBox?
+    let reference: SIMD3<Double>
+    let centre: SIMD3<Double>
 
-    func fill(_ v: inout [Double], autocorrelation: Bool) {
-        let grid = roi.grid
-        let spacing = grid.spacing
-        let scan = MaskScan(roi, samples: autocorrelation)
-        v[1] = Double(scan.morphologicalCount) * grid.voxelVolume
-        guard let box = scan.morphologicalBox else { return }
+    public init(_ mask: Mask) {
+        grid = mask.grid
+        var v = [Double](repeating: .nan, count: MorphologyFeatures.definitions.count)
+        let scan = VoxelCentres(mask)
+        box = scan.box
+        reference = scan.reference
+        centre = scan.centre
+        v[1] = Double(scan.count) * grid.voxelVolume
+        if let box = scan.box { Self.fill(&v, mask: mask, box: box, scan: scan) }
+        values = v
+    }
 
+    private static func fill(_ v: inout [Double], mask: Mask, box: BoundingBox, scan: VoxelCentres) {
+        let spacing = mask.grid.spacing
         // Mesh of the cropped morphological mask.
-        let cropped = roi.morphologicalMask.cropped(to: box)
+        let cropped = mask.cropped(to: box)
         let mesh = TriangleMesh(marchingCubes: cropped.voxels, size: box.size, spacing: spacing)
         let volume = mesh.volume
         let area = mesh.area
@@ -109,12 +132,6 @@ private struct Computation {
         v[6] = area / cbrt(36 * Double.pi * volume * volume)
         v[7] = cbrt(36 * Double.pi * volume * volume) / area
         v[8] = cbrt(area * area * area / (36 * Double.pi * volume * volume)) - 1
-
-        // Centre of mass shift, in mm relative to the crop corner.
-        if let weighted = scan.intensityWeightedCentre {
-            let geometric = scan.morphologicalCentre
-            v[9] = length((geometric - weighted) * spacing)
-        }
 
         // Convex hull and maximum diameter.
         let hull = ConvexHull3D(mesh.lattice, latticeSpacing: mesh.latticeSpacing)
@@ -170,21 +187,34 @@ private struct Computation {
             v[24] = volume / hull.volume
             v[25] = area / hull.area
         }
+    }
 
-        // Intensity-based morphology.
-        if scan.intensityCount > 0 {
-            v[26] = volume * scan.intensitySum / Double(scan.intensityCount)
+    private static func boxArea(_ e: SIMD3<Double>) -> Double { 2 * (e.x * e.y + e.y * e.z + e.z * e.x) }
+}
+
+/// The intensity-based morphological features of an ROI whose shape is known.
+private struct IntensityPart {
+    let roi: RegionOfInterest
+    let shape: MorphologicalShape
+
+    func fill(_ v: inout [Double], autocorrelation: Bool) {
+        // An empty morphological mask has no volume, so no intensity-based value either.
+        guard shape.box != nil else { return }
+        let scan = IntensityScan(roi, reference: shape.reference, samples: autocorrelation)
+        // Centre of mass shift, in mm.
+        if let weighted = scan.weightedCentre {
+            v[9] = length((shape.centre - weighted) * roi.grid.spacing)
+        }
+        if scan.count > 0 {
+            v[26] = v[0] * scan.sum / Double(scan.count)
         }
         if autocorrelation {
-            let sums = SpatialAutocorrelation.sums(scan.samples, spacing: spacing)
+            let sums = SpatialAutocorrelation.sums(scan.samples, spacing: roi.grid.spacing)
             v[27] = sums.moranI
             v[28] = sums.gearyC
         }
     }
-
-    private func boxArea(_ e: SIMD3<Double>) -> Double { 2 * (e.x * e.y + e.y * e.z + e.z * e.x) }
 }
-
 /// The oriented minimum bounding box's extents and the minimum volume enclosing ellipsoid's
 /// semi-axes, each written by the thread that computed it.
 private final class EnclosingShapes: @unchecked Sendable {
@@ -192,121 +222,52 @@ private final class EnclosingShapes: @unchecked Sendable {
     var ellipsoid: [Double]?
 }
 
-/// One pass over the masks: bounding box and voxel count of the morphological mask, voxel
-/// centre sums for the centre of mass and PCA, and the intensity mask's voxels and values.
-private struct MaskScan {
-    var morphologicalBox: BoundingBox?
-    var morphologicalCount = 0
-    /// Sums over morphological voxel centres (voxel units, relative to `reference`).
+/// The morphological mask's voxel centres: bounding box, count, and the sums for the mean
+/// centre and the PCA, taken relative to the box's centre (voxel units) to keep them small.
+private struct VoxelCentres {
+    var box: BoundingBox?
+    var count = 0
+    var reference = SIMD3<Double>(repeating: 0)
     var sum = SIMD3<Double>(repeating: 0)
     var sumSquares = [[Double]](repeating: [0, 0, 0], count: 3)
-    var reference = SIMD3<Double>(repeating: 0)
-    var intensityCount = 0
-    var intensitySum = 0.0
-    var weightedSum = SIMD3<Double>(repeating: 0)
-    var samples = SpatialAutocorrelation.Samples(coordinates: [], values: [])
 
-    /// `samples`: also gather the intensity mask's voxels and values for Moran's I and
-    /// Geary's C (`samples`), which is most of the scan's cost when they are computed apart.
-    init(_ roi: RegionOfInterest, samples gather: Bool) {
-        let size = roi.grid.size
-        let morph = roi.morphologicalMask.voxels, inten = roi.intensityMask.voxels, image = roi.image.voxels
-        // Bounding boxes first (cheap), so that the sums can be taken relative to a near point.
-        var lo = SIMD3<Int>(repeating: .max), hi = SIMD3<Int>(repeating: .min)
-        var any = false
-        morph.withUnsafeBufferPointer { m in
-            inten.withUnsafeBufferPointer { t in
-                var i = 0
-                for z in 0..<size.z {
-                    for y in 0..<size.y {
-                        var rowAny = false
-                        var rowLo = Int.max, rowHi = Int.min
-                        for x in 0..<size.x {
-                            if m[i] || t[i] {
-                                rowAny = true
-                                if x < rowLo { rowLo = x }
-                                rowHi = x
-                            }
-                            i += 1
-                        }
-                        if rowAny {
-                            any = true
-                            lo = pointwiseMin(lo, SIMD3(rowLo, y, z))
-                            hi = pointwiseMax(hi, SIMD3(rowHi, y, z))
-                        }
-                    }
-                }
-            }
-        }
-        guard any else { return }
+    init(_ mask: Mask) {
+        guard let box = mask.boundingBox else { return }
+        let size = mask.grid.size
+        let (lo, hi) = (box.lower, box.upper)
         reference = SIMD3(Double(lo.x + hi.x), Double(lo.y + hi.y), Double(lo.z + hi.z)) / 2
-        var mlo = SIMD3<Int>(repeating: .max), mhi = SIMD3<Int>(repeating: .min)
-        var coordinates: [SIMD3<Int32>] = []
-        var values: [Double] = []
         var sxx = 0.0, syy = 0.0, szz = 0.0, sxy = 0.0, sxz = 0.0, syz = 0.0
         var count = 0, sum = SIMD3<Double>(repeating: 0)
-        var iCount = 0, iSum = 0.0, wSum = SIMD3<Double>(repeating: 0)
-        morph.withUnsafeBufferPointer { m in
-            inten.withUnsafeBufferPointer { t in
-                image.withUnsafeBufferPointer { g in
-                    for z in lo.z...hi.z {
-                        for y in lo.y...hi.y {
-                            var i = lo.x + size.x * (y + size.y * z)
-                            let rowCount = count
-                            var rowFirst = 0, rowLast = 0
-                            for x in lo.x...hi.x {
-                                if m[i] {
-                                    if count == rowCount { rowFirst = x }
-                                    rowLast = x
-                                    count += 1
-                                    let px = Double(x) - reference.x, py = Double(y) - reference.y, pz = Double(z) - reference.z
-                                    sum += SIMD3(px, py, pz)
-                                    sxx += px * px; syy += py * py; szz += pz * pz
-                                    sxy += px * py; sxz += px * pz; syz += py * pz
-                                }
-                                if t[i] {
-                                    let value = Double(g[i])
-                                    iCount += 1
-                                    iSum += value
-                                    wSum += value * SIMD3(Double(x) - reference.x, Double(y) - reference.y, Double(z) - reference.z)
-                                    if gather {
-                                        coordinates.append(SIMD3(Int32(x), Int32(y), Int32(z)))
-                                        values.append(value)
-                                    }
-                                }
-                                i += 1
-                            }
-                            if count > rowCount {
-                                mlo = pointwiseMin(mlo, SIMD3(rowFirst, y, z))
-                                mhi = pointwiseMax(mhi, SIMD3(rowLast, y, z))
-                            }
+        let reference = reference
+        mask.voxels.withUnsafeBufferPointer { m in
+            for z in lo.z...hi.z {
+                for y in lo.y...hi.y {
+                    var i = lo.x + size.x * (y + size.y * z)
+                    for x in lo.x...hi.x {
+                        if m[i] {
+                            count += 1
+                            let px = Double(x) - reference.x, py = Double(y) - reference.y, pz = Double(z) - reference.z
+                            sum += SIMD3(px, py, pz)
+                            sxx += px * px; syy += py * py; szz += pz * pz
+                            sxy += px * py; sxz += px * pz; syz += py * pz
                         }
+                        i += 1
                     }
                 }
             }
         }
-        morphologicalCount = count
-        if count > 0 { morphologicalBox = BoundingBox(lower: mlo, upper: mhi) }
+        self.box = box
+        self.count = count
         self.sum = sum
         sumSquares = [[sxx, sxy, sxz], [sxy, syy, syz], [sxz, syz, szz]]
-        intensityCount = iCount
-        intensitySum = iSum
-        weightedSum = wSum
-        samples = SpatialAutocorrelation.Samples(coordinates: coordinates, values: values)
     }
 
-    /// Mean voxel centre of the morphological mask (voxel units relative to `reference`).
-    var morphologicalCentre: SIMD3<Double> { sum / Double(max(morphologicalCount, 1)) }
+    /// Mean voxel centre (voxel units relative to `reference`).
+    var centre: SIMD3<Double> { sum / Double(max(count, 1)) }
 
-    /// Intensity-weighted centre of the intensity mask, or nil when the weights sum to 0.
-    var intensityWeightedCentre: SIMD3<Double>? {
-        guard intensityCount > 0, intensitySum != 0 else { return nil }
-        return weightedSum / intensitySum
-    }
-
-    /// Sample covariance (mm^2, normalised by N - 1) of the morphological voxel centres.
+    /// Sample covariance (mm^2, normalised by N - 1) of the voxel centres.
     func covariance(spacing: SIMD3<Double>) -> [[Double]] {
-        let n = Double(max(morphologicalCount, 1))
+        let n = Double(max(count, 1))
         let mean = sum / n
         var c = [[Double]](repeating: [0, 0, 0], count: 3)
         for r in 0..<3 {
@@ -315,5 +276,56 @@ private struct MaskScan {
             }
         }
         return c
+    }
+}
+
+/// One pass over the intensity mask: voxel count, intensity sum and intensity-weighted position
+/// sum (voxel units relative to `reference`), and, with `samples`, the voxels and values for
+/// Moran's I and Geary's C.
+private struct IntensityScan {
+    var count = 0
+    var sum = 0.0
+    var weightedSum = SIMD3<Double>(repeating: 0)
+    var samples = SpatialAutocorrelation.Samples(coordinates: [], values: [])
+
+    init(_ roi: RegionOfInterest, reference: SIMD3<Double>, samples gather: Bool) {
+        let mask = roi.intensityMask
+        guard let box = mask.boundingBox else { return }
+        let size = roi.grid.size
+        var coordinates: [SIMD3<Int32>] = []
+        var values: [Double] = []
+        var count = 0, sum = 0.0, weighted = SIMD3<Double>(repeating: 0)
+        mask.voxels.withUnsafeBufferPointer { t in
+            roi.image.voxels.withUnsafeBufferPointer { g in
+                for z in box.lower.z...box.upper.z {
+                    for y in box.lower.y...box.upper.y {
+                        var i = box.lower.x + size.x * (y + size.y * z)
+                        for x in box.lower.x...box.upper.x {
+                            if t[i] {
+                                let value = Double(g[i])
+                                count += 1
+                                sum += value
+                                weighted += value * SIMD3(Double(x) - reference.x, Double(y) - reference.y, Double(z) - reference.z)
+                                if gather {
+                                    coordinates.append(SIMD3(Int32(x), Int32(y), Int32(z)))
+                                    values.append(value)
+                                }
+                            }
+                            i += 1
+                        }
+                    }
+                }
+            }
+        }
+        self.count = count
+        self.sum = sum
+        weightedSum = weighted
+        samples = SpatialAutocorrelation.Samples(coordinates: coordinates, values: values)
+    }
+
+    /// Intensity-weighted centre, or nil when the weights sum to 0.
+    var weightedCentre: SIMD3<Double>? {
+        guard count > 0, sum != 0 else { return nil }
+        return weightedSum / sum
     }
 }

@@ -175,6 +175,14 @@ public enum MaskLoader {
         let roi: String?
         /// The label map as read, or the error reading it gave; nil when not read ahead.
         let labels: Result<NIfTIReader.LabelMask, RadiomicsError>?
+
+        /// The mask as read ahead, on the mask file's own grid, when it was read without error and
+        /// holds a voxel: what work that needs the mask alone (its interpolation, its shape) can start
+        /// from before the image is in. `load(_:onto:imagePath:)` gives the same voxels on the image's grid.
+        public var earlyMask: Mask? {
+            guard case .success(let labels)? = labels, labels.count > 0 else { return nil }
+            return Mask(grid: labels.grid, voxels: labels.voxels)
+        }
     }
 
     /// Reads the mask file when it is a NIfTI label map (the same reads and errors as `load`

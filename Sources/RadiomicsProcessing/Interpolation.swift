@@ -105,17 +105,36 @@ public enum Interpolation {
     /// cubic mask the block spans the whole grid (the spline of the mask has no finite support).
     public static func applyToRegion(image: Image, mask: Mask, settings: InterpolationSettings,
                                      margin: SIMD3<Int>) -> RegionResult {
-        let target = targetGrid(for: image.grid, settings: settings)
+        applyToRegion(image: image, maskRegion: maskRegion(mask, settings: settings, margin: margin), settings: settings)
+    }
+
+    /// The mask part of `applyToRegion`: the block and the interpolated mask on it. It reads the
+    /// mask alone, so it can run before the image is loaded; `applyToRegion(image:maskRegion:settings:)`
+    /// then adds the image on the same block.
+    public struct MaskRegion: Sendable {
+        /// The grid of the mask it was computed from (the image's grid).
+        public var source: Grid
+        /// Interpolated mask on the block.
+        public var mask: Mask
+        /// The whole interpolation grid and the block's place in it.
+        public var grid: Grid
+        public var box: BoundingBox
+        /// False when the whole grid had to be interpolated (axes not parallel, or an empty mask).
+        var blockwise: Bool
+    }
+
+    public static func maskRegion(_ mask: Mask, settings: InterpolationSettings, margin: SIMD3<Int>) -> MaskRegion {
+        let target = targetGrid(for: mask.grid, settings: settings)
         let whole = BoundingBox(lower: .zero, upper: target.size &- 1)
-        guard axesParallel(image.grid, target), let maskBox = mask.boundingBox else {
-            let (i, m) = apply(image: image, mask: mask, settings: settings)
-            return RegionResult(image: i, mask: m, grid: target, box: whole)
+        guard axesParallel(mask.grid, target), let maskBox = mask.boundingBox else {
+            let m = resampleMask(mask, to: target, method: settings.maskMethod, threshold: settings.maskThreshold)
+            return MaskRegion(source: mask.grid, mask: m, grid: target, box: whole, blockwise: false)
         }
         var box = whole
         if settings.maskMethod != .cubic {
             for axis in 0..<3 {
-                let n = image.grid.size[axis]
-                let (start, step) = identityMapping(image.grid, target, axis: axis)
+                let n = mask.grid.size[axis]
+                let (start, step) = identityMapping(mask.grid, target, axis: axis)
                 // Target voxels whose (clamped) source position lies within one voxel of the
                 // mask's bounding box; the rest have zero weight on every mask voxel.
                 let lo = Double(maskBox.lower[axis] - 1), hi = Double(maskBox.upper[axis] + 1)
@@ -132,11 +151,27 @@ public enum Interpolation {
                 box.upper[axis] = min(last + margin[axis], target.size[axis] - 1)
             }
         }
-        let imageValues = resampleBlock(image.voxels, from: image.grid, to: target, box: box, method: settings.imageMethod)
         let maskValues = resampleBlock(mask.voxels, from: mask.grid, to: target, box: box, method: settings.maskMethod)
         var blockGrid = target
         blockGrid.size = box.size
         blockGrid.origin = target.world(SIMD3(Double(box.lower.x), Double(box.lower.y), Double(box.lower.z)))
+        let cut = settings.maskThreshold - 1e-9
+        let inMask = maskValues.withUnsafeBufferPointer { v in
+            [Bool](unsafeUninitializedCapacity: v.count) { out, initialized in
+                for i in 0..<v.count { out[i] = v[i] >= cut }
+                initialized = v.count
+            }
+        }
+        return MaskRegion(source: mask.grid, mask: Mask(grid: blockGrid, voxels: inMask), grid: target, box: box, blockwise: true)
+    }
+
+    /// `applyToRegion` with the mask part done: the image resampled on the region's block.
+    public static func applyToRegion(image: Image, maskRegion region: MaskRegion, settings: InterpolationSettings) -> RegionResult {
+        precondition(image.grid == region.source, "the mask region was computed on another grid")
+        guard region.blockwise else {
+            return RegionResult(image: interpolatedImage(image, settings: settings), mask: region.mask, grid: region.grid, box: region.box)
+        }
+        let imageValues = resampleBlock(image.voxels, from: image.grid, to: region.grid, box: region.box, method: settings.imageMethod)
         let round = settings.roundIntensities
         let voxels = imageValues.withUnsafeBufferPointer { v in
             [Float](unsafeUninitializedCapacity: v.count) { out, initialized in
@@ -157,15 +192,7 @@ public enum Interpolation {
                 initialized = v.count
             }
         }
-        let cut = settings.maskThreshold - 1e-9
-        let inMask = maskValues.withUnsafeBufferPointer { v in
-            [Bool](unsafeUninitializedCapacity: v.count) { out, initialized in
-                for i in 0..<v.count { out[i] = v[i] >= cut }
-                initialized = v.count
-            }
-        }
-        return RegionResult(image: Image(grid: blockGrid, voxels: voxels), mask: Mask(grid: blockGrid, voxels: inMask),
-                            grid: target, box: box)
+        return RegionResult(image: Image(grid: region.mask.grid, voxels: voxels), mask: region.mask, grid: region.grid, box: region.box)
     }
 
     /// `x.rounded()` (to the nearest whole number, halves away from zero) without a call to

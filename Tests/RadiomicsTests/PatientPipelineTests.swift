@@ -60,4 +60,23 @@ import Testing
         #expect(result.features["stat_max"] == d["int_mask_max_int_reseg_roi"])
         print("STS_002 \(modality): ROI \(Int(d["int_mask_vox_count_reseg_roi"]!)) voxels at 2 mm, \(result.features.count) features, \(String(format: "%.3f", result.timings.total)) s")
     }
+
+    /// From files, the mask's interpolation and shape are computed while the image is decoded;
+    /// the library call on the same image and mask in memory computes them in line. Both must
+    /// give the same values, bit for bit.
+    @Test(arguments: ["CT", "PET", "MR_T1"])
+    func shapeComputedWhileTheImageLoadsEqualsTheInMemoryPipeline(_ modality: String) throws {
+        let dir = Repository.path("ibsi-phantoms/sts/STS_002")
+        let input = CaseInput(image: "\(dir)/\(modality)_image.nii.gz", mask: "\(dir)/\(modality)_mask.nii.gz")
+        let extractor = Extractor(settings: try Self.settings(modality: modality))
+        let fromFiles = try extractor.extract(input)
+        let loaded = try ImageLoader.load(path: input.image)
+        let mask = try MaskLoader.load(path: input.mask, onto: loaded, imagePath: input.image)
+        let inMemory = try extractor.extract(image: loaded.image, mask: mask)
+        #expect(fromFiles.features.tags == inMemory.features.tags)
+        let differing = zip(fromFiles.features.tags, zip(fromFiles.features.values, inMemory.features.values))
+            .filter { $0.1.0.bitPattern != $0.1.1.bitPattern }.map(\.0)
+        #expect(differing.isEmpty, "\(modality): \(differing)")
+        #expect(fromFiles.timings.tasks.contains { $0.name == "morph (shape)" })
+    }
 }
