@@ -100,22 +100,27 @@ public struct Extractor: Sendable {
             let prepared = MaskLoader.prepare(path: path, label: label, roi: roi)
             return (prepared: prepared, early: prepared.earlyMask.map { EarlyMaskWork($0, extractor: self) })
         }
-        // No work of this case outlives the call, whatever happens.
-        defer { _ = pendingMask.value.early?.shape?.value }
         let loaded: LoadedImage
         do {
             loaded = try timings.measure("load image") { try ImageLoader.load(path: input.image, series: input.series) }
         } catch {
-            _ = pendingMask.value
+            // No work of this case outlives the call.
+            _ = pendingMask.value.early?.shape?.value
             throw error
         }
-        let mask = try timings.measure("load mask") {
-            try MaskLoader.load(pendingMask.value.prepared, onto: loaded, imagePath: input.image)
-        }
-        let early = pendingMask.value.early.flatMap { $0.source == loaded.image.grid ? $0 : nil }
-        var result = try extract(image: loaded.image, mask: mask, imageFile: input.image, timings: &timings, early: early)
+        // Taken out of the background (which then holds no reference to the mask), so that the
+        // mask as read is released once the pipeline no longer needs it.
+        let (prepared, ahead) = pendingMask.take()
+        defer { _ = ahead?.shape?.value }
+        let mask = try timings.measure("load mask") { try MaskLoader.load(prepared, onto: loaded, imagePath: input.image) }
+        _ = consume prepared
+        let early = ahead.flatMap { $0.source == loaded.image.grid ? $0 : nil }
+        let modality = loaded.modality
+        // Handed over, not copied: the pipeline releases the loaded image once it is interpolated.
+        var result = try extract(image: (consume loaded).image, mask: consume mask, imageFile: input.image,
+                                 timings: &timings, early: early)
         result.input = input
-        result.modality = loaded.modality
+        result.modality = modality
         return result
     }
 
@@ -156,26 +161,35 @@ public struct Extractor: Sendable {
         throw RadiomicsError.input(file, "image has \(nonFinite) NaN or infinite voxel(s), \(inROI) of them in the ROI (first at voxel \(x),\(y),\(z)); replace them with a finite value (e.g. the background intensity) before extraction")
     }
 
-    private func extract(image original: Image, mask originalMask: Mask, imageFile: String?,
+    /// The image and mask are consumed: once interpolated, the loaded ones are released (they
+    /// are the largest buffers of a case), so they are not held while the features run.
+    private func extract(image original: consuming Image, mask originalMask: consuming Mask, imageFile: String?,
                          timings: inout StepTimings, early: EarlyMaskWork? = nil) throws -> ExtractionResult {
         guard original.grid.size == originalMask.grid.size else {
             throw RadiomicsError.input(nil, "image grid \(original.grid) and mask grid \(originalMask.grid) differ")
         }
         try Self.checkFinite(original, mask: originalMask, file: imageFile)
         var diagnostics = FeatureValues()
-        // The whole loaded image's intensity statistics (a diagnostic only) are taken on another
-        // thread while the pipeline runs.
-        let initialImage = Background { Diagnostics.ImageStatistics(original) }
+        // The diagnostics of the loaded image and mask (the whole image's intensity statistics
+        // among them) are taken on another thread while the pipeline runs; the closure holds
+        // its own references, released when it is done.
+        let initial = Background { [loadedImage = copy original, loadedMask = copy originalMask] in
+            let statistics = Diagnostics.ImageStatistics(loadedImage)
+            return (statistics: statistics,
+                    values: Diagnostics.values(stage: .initial, grid: loadedImage.grid, imageStatistics: statistics,
+                                               region: loadedImage, intensityMask: loadedMask, morphologicalMask: loadedMask))
+        }
 
         // Interpolation (IBSI 1, "Interpolation"): image and mask onto the same new grid. Only
         // the block of the new grid around the ROI is resampled (with room for the local
         // intensity sphere): every feature and ROI diagnostic reads that block alone.
-        var image = original
-        var morphologicalMask = originalMask
+        let image: Image
+        let morphologicalMask: Mask
         var grid = original.grid
         var wholeImage: Diagnostics.ImageStatistics? = nil
         // Without interpolation the image after interpolation is the loaded one.
-        var wholeImagePending: Background<Diagnostics.ImageStatistics>? = initialImage
+        var wholeImageIsLoaded = true
+        var wholeImagePending: Background<Diagnostics.ImageStatistics>? = nil
         if let interp = settings.interpolation {
             let region = timings.measure("interpolation") {
                 if let maskRegion = early?.region {
@@ -184,18 +198,22 @@ public struct Extractor: Sendable {
                 return Interpolation.applyToRegion(image: original, maskRegion: maskRegion(originalMask, interp), settings: interp)
             }
             (image, morphologicalMask, grid) = (region.image, region.mask, region.grid)
-            wholeImagePending = nil
+            wholeImageIsLoaded = false
             if region.box.size == region.grid.size {
                 wholeImage = Diagnostics.ImageStatistics(image)
-            } else {
-                if settings.diagnostics == .full {
-                    // The whole interpolated image is needed for its intensity statistics only;
-                    // it is resampled alongside the rest of the pipeline.
-                    wholeImagePending = Background {
-                        Diagnostics.ImageStatistics(Interpolation.interpolatedImage(original, settings: interp))
-                    }
+            } else if settings.diagnostics == .full {
+                // The whole interpolated image is needed for its intensity statistics only; it is
+                // resampled alongside the rest of the pipeline.
+                wholeImagePending = Background { [loadedImage = copy original] in
+                    Diagnostics.ImageStatistics(Interpolation.interpolatedImage(loadedImage, settings: interp))
                 }
             }
+            // The loaded image and mask are not needed from here on.
+            _ = consume original
+            _ = consume originalMask
+        } else {
+            image = original
+            morphologicalMask = originalMask
         }
         guard morphologicalMask.voxels.contains(true) else {
             throw RadiomicsError.input(nil, "the ROI is empty after interpolation")
@@ -212,8 +230,8 @@ public struct Extractor: Sendable {
         let roi = RegionOfInterest(image: image, morphologicalMask: morphologicalMask, intensityMask: intensityMask)
         let features = try computeFeatures(roi, timings: &timings, shape: early?.shape)
         timings.measure("diagnostics") {
-            diagnostics.append(Diagnostics.values(stage: .initial, grid: original.grid, imageStatistics: initialImage.value,
-                                                  region: original, intensityMask: originalMask, morphologicalMask: originalMask))
+            diagnostics.append(initial.value.values)
+            if wholeImageIsLoaded { wholeImage = initial.value.statistics }
             if let wholeImagePending { wholeImage = wholeImagePending.value }
             diagnostics.append(Diagnostics.values(stage: .interpolated, grid: grid, imageStatistics: wholeImage, region: image,
                                                   intensityMask: morphologicalMask, morphologicalMask: morphologicalMask))
@@ -423,6 +441,14 @@ final class Background<T: Sendable>: @unchecked Sendable {
 
     var value: T {
         group.wait()
+        return result!
+    }
+
+    /// The result, handed over: the background keeps no reference to it, and `value` may not
+    /// be asked for afterwards.
+    func take() -> T {
+        group.wait()
+        defer { result = nil }
         return result!
     }
 }
