@@ -318,7 +318,8 @@ static int check_header(const unsigned char *head, int64_t head_len, int64_t tot
 static nifti_image *make_image(header_info *info, void *data, void *owner, const char *name, cnifti_result *r) {
     nifti_image *nim = info->version == 1 ? nifti_convert_n1hdr2nim(info->h1, name)
                                           : nifti_convert_n2hdr2nim(info->h2, name);
-    void *allocation = owner ? owner : data;
+    // Data in a caller's buffer (`in_dest`) is not ours to free.
+    void *allocation = r->in_dest ? NULL : owner ? owner : data;
     if (nim == NULL) { free(allocation); return fail(r, CNIFTI_HEADER_REJECTED, 0, 0, 0); }
     if ((int64_t)nim->nvox * nim->nbyper != info->nbytes) {
         free(allocation);
@@ -348,6 +349,25 @@ static void advise_huge_pages(void *p, size_t n) {
 #endif
 }
 
+/// Decompresses the gzip members of `in` from `*pos_in` on into `out` (`cap` bytes) from
+/// `*pos_out` on, advancing both past each member done. Returns LIBDEFLATE_SUCCESS when no
+/// member is left (anything but another member after the first is padding, as some writers
+/// leave), else the result for the member that stopped: then the positions are at its start.
+static enum libdeflate_result inflate_members(struct libdeflate_decompressor *d, const unsigned char *in,
+                                              int64_t in_len, unsigned char *out, int64_t cap,
+                                              int64_t *pos_in, int64_t *pos_out) {
+    while (*pos_in < in_len) {
+        if (in_len - *pos_in < 18 || in[*pos_in] != 0x1f || in[*pos_in + 1] != 0x8b) break;
+        size_t used = 0, produced = 0;
+        enum libdeflate_result res = libdeflate_gzip_decompress_ex(
+            d, in + *pos_in, (size_t)(in_len - *pos_in), out + *pos_out, (size_t)(cap - *pos_out), &used, &produced);
+        if (res != LIBDEFLATE_SUCCESS) return res;
+        *pos_in += (int64_t)used;
+        *pos_out += (int64_t)produced;
+    }
+    return LIBDEFLATE_SUCCESS;
+}
+
 /// Decompresses a (possibly multi-member) gzip stream with libdeflate into one buffer. The
 /// buffer starts at the size the trailer records (ISIZE, the last member's size mod 2^32),
 /// limited by what deflate can expand to (1032:1), and doubles when that is too small, never
@@ -372,36 +392,27 @@ static unsigned char *gunzip(const unsigned char *in, int64_t in_len, int64_t ma
     if (out == NULL) { libdeflate_free_decompressor(d); fail(r, CNIFTI_OUT_OF_MEMORY, 0, cap, 0); return NULL; }
     advise_huge_pages(out, (size_t)cap);
     int64_t pos_in = 0, pos_out = 0;
-    while (pos_in < in_len) {
-        // Anything but another member after the first is padding, as some writers leave.
-        if (in_len - pos_in < 18 || in[pos_in] != 0x1f || in[pos_in + 1] != 0x8b) break;
-        size_t used = 0, produced = 0;
-        enum libdeflate_result res = libdeflate_gzip_decompress_ex(
-            d, in + pos_in, (size_t)(in_len - pos_in), out + pos_out, (size_t)(cap - pos_out), &used, &produced);
-        if (res == LIBDEFLATE_INSUFFICIENT_SPACE) {
-            if (cap >= max_bytes) {
-                free(out);
-                libdeflate_free_decompressor(d);
-                fail(r, CNIFTI_TOO_LARGE, -1, cap + 1, max_bytes);
-                return NULL;
-            }
-            int64_t grown = cap > max_bytes / 2 ? max_bytes : cap * 2;
-            unsigned char *bigger = realloc(out, (size_t)grown);
-            if (bigger == NULL) {
-                free(out);
-                libdeflate_free_decompressor(d);
-                fail(r, CNIFTI_OUT_OF_MEMORY, 0, grown, 0);
-                return NULL;
-            }
-            out = bigger;
-            advise_huge_pages(out, (size_t)grown);
-            cap = grown;
-            continue;
+    enum libdeflate_result res;
+    while ((res = inflate_members(d, in, in_len, out, cap, &pos_in, &pos_out)) == LIBDEFLATE_INSUFFICIENT_SPACE) {
+        if (cap >= max_bytes) {
+            free(out);
+            libdeflate_free_decompressor(d);
+            fail(r, CNIFTI_TOO_LARGE, -1, cap + 1, max_bytes);
+            return NULL;
         }
-        if (res != LIBDEFLATE_SUCCESS) { pos_out = -1; break; }
-        pos_in += (int64_t)used;
-        pos_out += (int64_t)produced;
+        int64_t grown = cap > max_bytes / 2 ? max_bytes : cap * 2;
+        unsigned char *bigger = realloc(out, (size_t)grown);
+        if (bigger == NULL) {
+            free(out);
+            libdeflate_free_decompressor(d);
+            fail(r, CNIFTI_OUT_OF_MEMORY, 0, grown, 0);
+            return NULL;
+        }
+        out = bigger;
+        advise_huge_pages(out, (size_t)grown);
+        cap = grown;
     }
+    if (res != LIBDEFLATE_SUCCESS) pos_out = -1;
     libdeflate_free_decompressor(d);
     if (pos_out < 0 || pos_in == 0) {
         free(out);
@@ -410,6 +421,19 @@ static unsigned char *gunzip(const unsigned char *in, int64_t in_len, int64_t ma
     }
     *out_len = pos_out;
     return out;
+}
+
+/// Decompresses a gzip stream (every member) into `out` of `cap` bytes. Returns the bytes
+/// written, or -1 when they do not fit or the stream does not decode (`gunzip` then says which).
+static int64_t gunzip_into(const unsigned char *in, int64_t in_len, unsigned char *out, int64_t cap) {
+    if (in_len < 18 || out == NULL) return -1;
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (d == NULL) return -1;
+    int64_t pos_in = 0, pos_out = 0;
+    enum libdeflate_result res = inflate_members(d, in, in_len, out, cap, &pos_in, &pos_out);
+    if (res != LIBDEFLATE_SUCCESS) pos_out = -1;
+    libdeflate_free_decompressor(d);
+    return pos_in == 0 ? -1 : pos_out;
 }
 
 /// Validates and builds from a decompressed buffer that this function takes over.
@@ -448,6 +472,45 @@ nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const
 }
 
 nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *result) {
+    return cnifti_read_into(path, max_bytes, NULL, 0, result);
+}
+
+int64_t cnifti_decoded_size(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    unsigned char head[2], tail[4];
+    int64_t size = -1;
+    if (fstat(fd, &st) == 0 && st.st_size >= 2 && read_at(fd, head, 2, 0) == 2) {
+        if (!is_gzip(head, 2)) size = (int64_t)st.st_size;
+        else if (st.st_size >= 18 && read_at(fd, tail, 4, (int64_t)st.st_size - 4) == 4) {
+            size = (int64_t)((uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24);
+            // A trailer can claim anything; deflate expands at most 1032:1 (as in gunzip).
+            int64_t bound = (int64_t)st.st_size > INT64_MAX / 1100 ? INT64_MAX : (int64_t)st.st_size * 1032 + 1024;
+            if (size > bound) size = bound;
+        }
+    }
+    close(fd);
+    return size;
+}
+
+int cnifti_floats_in_place(nifti_image *nim, void *dest, int64_t count) {
+    if (nim == NULL || dest == NULL || nim->data == NULL || nim->datatype != NIFTI_TYPE_FLOAT32 ||
+        (int64_t)nim->nvox != count || (unsigned char *)nim->data < (unsigned char *)dest)
+        return -1;
+    float *out = dest;
+    memmove(out, nim->data, (size_t)count * sizeof(float));
+    nim->data = out;
+    double slope = nim->scl_slope, inter = nim->scl_inter;
+    // The arithmetic of cnifti_copy_as_float, element by element in place.
+    if (slope != 0.0 && isfinite(slope) && isfinite(inter) && !(slope == 1.0 && inter == 0.0)) {
+        for (int64_t i = 0; i < count; i++) out[i] = (float)((double)out[i] * slope + inter);
+    }
+    return 0;
+}
+
+nifti_image *cnifti_read_into(const char *path, int64_t max_bytes, void *dest, int64_t dest_cap,
+                              cnifti_result *result) {
     memset(result, 0, sizeof *result);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail(result, CNIFTI_OPEN_FAILED, errno, 0, 0);
@@ -469,7 +532,19 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
         int e = errno;
         close(fd);
         if (got != size) { free(packed); return fail(result, CNIFTI_OPEN_FAILED, got < 0 ? e : EIO, 0, 0); }
-        int64_t len = 0;
+        int64_t len = dest_cap <= max_bytes ? gunzip_into(packed, size, dest, dest_cap) : -1;
+        if (len >= 0) {
+            free(packed);
+            header_info info;
+            if (check_header(dest, len, len, max_bytes, &info, result) != 0) return NULL;
+            result->in_dest = 1;
+            unsigned char *data = (unsigned char *)dest + info.vox_offset;
+            if (info.vox_offset % 16 != 0) {
+                memmove(dest, data, (size_t)info.nbytes);
+                data = dest;
+            }
+            return make_image(&info, data, NULL, path, result);
+        }
         unsigned char *buf = gunzip(packed, size, max_bytes, &len, result);
         free(packed);
         if (buf == NULL) return NULL;
@@ -478,14 +553,16 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
     // Uncompressed: the header is checked against the file size before the payload is read.
     header_info info;
     if (check_header(head, head_len, size, max_bytes, &info, result) != 0) { close(fd); return NULL; }
-    void *data = malloc(info.nbytes > 0 ? (size_t)info.nbytes : 1);
+    int borrowed = dest != NULL && info.nbytes <= dest_cap;
+    void *data = borrowed ? dest : malloc(info.nbytes > 0 ? (size_t)info.nbytes : 1);
     if (data == NULL) { close(fd); return fail(result, CNIFTI_OUT_OF_MEMORY, 0, info.nbytes, 0); }
-    advise_huge_pages(data, (size_t)info.nbytes);
+    if (!borrowed) advise_huge_pages(data, (size_t)info.nbytes);
     int64_t got = read_at(fd, data, info.nbytes, info.vox_offset);
     int e = errno;
     close(fd);
+    result->in_dest = borrowed;
     if (got != info.nbytes) {
-        free(data);
+        if (!borrowed) free(data);
         if (got < 0) return fail(result, CNIFTI_OPEN_FAILED, e, 0, 0);
         return fail(result, CNIFTI_SHORT_PAYLOAD, 0, info.nbytes, got);
     }

@@ -8,13 +8,43 @@ import RadiomicsCore
 /// first two rows so that NIfTI and DICOM inputs share one world convention.
 public enum NIfTIReader {
     /// Reads an image, applying scl_slope/scl_inter, as 32-bit floats.
+    ///
+    /// The file is decoded straight into the storage of the voxel array when it can be: a
+    /// 4-byte float image (the usual NIfTI export of CT, PET and MR) then needs no second
+    /// buffer of its size, which is the peak of a case's memory while it loads.
     public static func readImage(at path: String) throws -> Image {
-        try withImage(path) { nim, grid in
-            guard let voxels = floats(nim, count: grid.voxelCount) else {
-                throw RadiomicsError.input(path, "unsupported NIfTI datatype \(nim.pointee.datatype) (complex and RGB images cannot be used)")
+        try checkReadable(path)
+        cnifti_quiet()
+        let expected = cnifti_decoded_size(path)
+        let capacity = expected > 0 && expected <= memoryLimit ? Int((expected + 3) / 4) : 0
+        var grid: Grid?
+        var converted: [Float]?
+        let inPlace = try [Float](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = 0
+            HugePages.advise(buffer)
+            var result = cnifti_result()
+            let dest = UnsafeMutableRawPointer(buffer.baseAddress)
+            guard let nim = cnifti_read_into(path, memoryLimit, dest, Int64(buffer.count) * 4, &result) else {
+                throw RadiomicsError.input(path, describe(result))
             }
-            return Image(grid: grid, voxels: voxels)
+            defer {
+                if result.in_dest != 0 { nim.pointee.data = nil }
+                cnifti_free(nim, result.owned)
+            }
+            try checkPixdim(result, path: path)
+            try withImage(nim, path: path) { nim, g in
+                grid = g
+                if result.in_dest != 0, cnifti_floats_in_place(nim, dest, Int64(g.voxelCount)) == 0 {
+                    initialized = g.voxelCount
+                    return
+                }
+                guard let voxels = floats(nim, count: g.voxelCount) else {
+                    throw RadiomicsError.input(path, "unsupported NIfTI datatype \(nim.pointee.datatype) (complex and RGB images cannot be used)")
+                }
+                converted = voxels
+            }
         }
+        return Image(grid: grid!, voxels: converted ?? inPlace)
     }
 
     /// The voxels converted to Float (scaled), written once into a new array; nil for a datatype

@@ -89,6 +89,24 @@ enum Repository {
         check(try NIfTIReader.readImage(at: path), expected: raw)
     }
 
+    /// A float32 image is decoded into the voxel array itself and scaled there, plain or gzip.
+    @Test(arguments: [1, 2], [false, true])
+    func float32WithSlopeIsScaledInPlace(version: Int, gzipped: Bool) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("f32.nii")
+        let raw = Self.values(offset: -3.25)
+        try NIfTIWriter.write(path: path, version: version, size: Self.size, pixdim: (0.5, 0.75, 2), type: .float32,
+                              values: raw, slope: 2, intercept: -1, srow: Self.srow)
+        var file = path
+        if gzipped {
+            file = dir.file("f32.nii.gz")
+            let packed = try NIfTIGzipTests.gzip(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            try Data(packed).write(to: URL(fileURLWithPath: file))
+        }
+        check(try NIfTIReader.readImage(at: file), expected: raw.map { Double(Float($0)) * 2 - 1 })
+    }
+
     @Test(arguments: [1, 2])
     func float64WithFractionalSlope(version: Int) throws {
         let dir = try TemporaryDirectory()
@@ -199,6 +217,12 @@ enum Repository {
             lying.replaceSubrange((lying.count - 4)..., with: isize)
             let error = #expect(throws: RadiomicsError.self) { try NIfTIReader.readImage(bytes: lying, name: "w.nii.gz") }
             #expect(error?.message.hasPrefix("gzip data is corrupt or truncated") == true, "ISIZE \(isize)")
+            // From a file the trailer also sizes the voxel array the file is decoded into.
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            try Data(lying).write(to: URL(fileURLWithPath: dir.file("w.nii.gz")))
+            let fromFile = #expect(throws: RadiomicsError.self) { try NIfTIReader.readImage(at: dir.file("w.nii.gz")) }
+            #expect(fromFile?.message.hasPrefix("gzip data is corrupt or truncated") == true, "ISIZE \(isize)")
         }
     }
 

@@ -69,6 +69,9 @@ typedef struct {
     /// When not NULL, the allocation that holds the image's voxel data (which then starts
     /// inside it): pass it to `cnifti_free`.
     void *owned;
+    /// 1 when `cnifti_read_into` put the voxel data inside the caller's buffer: the image does
+    /// not own it (`cnifti_free` leaves it alone).
+    int in_dest;
 } cnifti_result;
 
 /// Reads a single-file NIfTI-1 or NIfTI-2 image (`.nii`, or gzip-compressed `.nii.gz`) into
@@ -84,6 +87,25 @@ nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *res
 nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const char *name,
                                 int64_t max_bytes, cnifti_result *result);
 
-/// Frees an image from `cnifti_read` or `cnifti_read_memory`; `owned` is the result's `owned`.
+/// The number of bytes `cnifti_read_into` would write for `path`: the decompressed size a gzip
+/// file's trailer gives (ISIZE), or an uncompressed file's length; -1 when it cannot tell.
+int64_t cnifti_decoded_size(const char *path);
+
+/// `cnifti_read`, writing into the caller's buffer `dest` (`dest_cap` bytes, aligned for any
+/// voxel type) instead of an allocation of its own when that is enough: the decompressed file
+/// for a gzip file, the voxel data for an uncompressed one. Then the image's data lies inside
+/// `dest` and `result->in_dest` is 1. When `dest` is too small (or NULL), exactly `cnifti_read`.
+nifti_image *cnifti_read_into(const char *path, int64_t max_bytes, void *dest, int64_t dest_cap,
+                              cnifti_result *result);
+
+/// For an image whose voxel data `cnifti_read_into` put inside `dest`: when they are 4-byte
+/// floats, moves the `count` voxels to the start of `dest`, scaled as `cnifti_copy_as_float`
+/// scales them, and returns 0 (the image's data then points at `dest`). Returns -1, leaving
+/// everything as it was, for any other datatype or when the data are not inside `dest`.
+int cnifti_floats_in_place(nifti_image *nim, void *dest, int64_t count);
+
+/// Frees an image from `cnifti_read`, `cnifti_read_into` or `cnifti_read_memory`; `owned` is
+/// the result's `owned`. Data inside a caller's buffer (`in_dest`) must be detached first
+/// (`nim->data = NULL`).
 void cnifti_free(nifti_image *nim, void *owned);
 #endif
