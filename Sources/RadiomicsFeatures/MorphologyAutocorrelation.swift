@@ -112,8 +112,8 @@ enum SpatialAutocorrelation {
         guard n > 1 else { return pairSums(s, spacing: spacing) }
         var lo = s.coordinates[0], hi = s.coordinates[0]
         for c in s.coordinates { lo = pointwiseMin(lo, c); hi = pointwiseMax(hi, c) }
-        var cells = 1.0
-        for a in 0..<3 { cells *= Double(MorphologyFFT.smoothLength(atLeast: 2 * Int(hi[a] - lo[a]) + 1)) }
+        let padded = paddedLengths(extent: SIMD3((0..<3).map { Int(hi[$0] - lo[$0]) + 1 }))
+        let cells = Double(padded.x) * Double(padded.y) * Double(padded.z)
         // Three real-field transforms and the kernel's octant cosine transform: about two
         // complex 3D transforms of 5 M log2 M flops each, against about 12 flops per pair.
         let fourierCost = 2 * 5 * cells * log2(max(cells, 2))

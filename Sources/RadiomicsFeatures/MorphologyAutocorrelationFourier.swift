@@ -67,6 +67,45 @@ extension SpatialAutocorrelation {
         return AutocorrelationSums(count: n, weightSum: sums.w, cross: cross, squaredDifferences: 2 * sums.t - 2 * cross,
                                    deviation: deviation)
     }
+
+    /// Padded lengths for a block of extent e: per axis one of the first 2,3,5-smooth lengths
+    /// >= 2 e - 1 (any of them makes the circular convolution linear), the combination for
+    /// which `cost` is least. The transforms' cost depends on the radices as much as on the
+    /// length, and the passes weigh the axes differently.
+    static func paddedLengths(extent e: SIMD3<Int>) -> SIMD3<Int> {
+        func candidates(_ n: Int) -> [Int] {
+            var out: [Int] = [], m = MorphologyFFT.smoothLength(atLeast: n)
+            while out.count < 5 && m <= 2 * max(n, 8) {
+                out.append(m)
+                m = MorphologyFFT.smoothLength(atLeast: m + 1)
+            }
+            return out
+        }
+        var best = SIMD3(0, 0, 0), bestCost = Double.infinity
+        for px in candidates(2 * e.x - 1) {
+            for py in candidates(2 * e.y - 1) {
+                for pz in candidates(2 * e.z - 1) {
+                    let c = cost(extent: e, padded: SIMD3(px, py, pz))
+                    if c < bestCost { (best, bestCost) = (SIMD3(px, py, pz), c) }
+                }
+            }
+        }
+        return best
+    }
+
+    /// Instructions `SpectralPlan.sums` takes, by the transforms' cost (MorphologyFFT.cost) and the lines
+    /// each pass transforms: the x pass (three fields and the kernel, per row octet), then per
+    /// w_x plane the y pass (three fields per z quad, the kernel per z octet, with the
+    /// transposes after it) and the z pass (three fields per w_y quad with the accumulation,
+    /// the kernel per eight w_y).
+    static func cost(extent e: SIMD3<Int>, padded p: SIMD3<Int>) -> Double {
+        let zOctets = Double((e.z + 7) / 8), zGroups = Double((e.z + 3) / 4), yGroups = Double((p.y + 3) / 4)
+        let planes = Double(p.x / 2 + 1), kernelZLines = Double((p.y / 2 + 8) / 8)
+        let x = Double(e.y) * zOctets * 4 * MorphologyFFT.cost(length: p.x)
+        let y = (3 * zGroups + zOctets) * (MorphologyFFT.cost(length: p.y) + 8 * Double(p.y))
+        let z = 3 * yGroups * (MorphologyFFT.cost(length: p.z) + 20 * Double(p.z)) + kernelZLines * MorphologyFFT.cost(length: p.z)
+        return x + planes * (y + z)
+    }
 }
 
 /// Memory the passes share between threads: each thread writes disjoint parts.
@@ -128,8 +167,7 @@ private struct SpectralPlan: Sendable {
 
     init(extent e: SIMD3<Int>, spacing: SIMD3<Double>) {
         self.e = e
-        p = SIMD3(MorphologyFFT.smoothLength(atLeast: 2 * e.x - 1), MorphologyFFT.smoothLength(atLeast: 2 * e.y - 1),
-                  MorphologyFFT.smoothLength(atLeast: 2 * e.z - 1))
+        p = SpatialAutocorrelation.paddedLengths(extent: e)
         h = p / 2 &+ 1
         zRows = (e.z + 7) / 8 * 8
         zQuads = zRows / 4
