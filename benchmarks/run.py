@@ -542,6 +542,7 @@ PROFILE_STEPS = [
     ("ih", "IntensityHistogramFeatures.compute("), ("ivh", "IntensityVolumeHistogramFeatures.compute("),
     ("cm", "CooccurrenceFeatures.compute("), ("rlm", "RunLengthFeatures.compute(", "RunLengthMatrices.init("),
     ("szm", "SizeZoneFeatures.compute("), ("dzm", "DistanceZoneFeatures.compute("),
+    ("szm+dzm (one zone labelling for both)", "DistanceZoneFeatures.computeWithSizeZone("),
     ("ngt", "NeighbourhoodGreyToneDifferenceFeatures.compute("), ("ngl", "DependenceFeatures.compute("),
 ]
 
