@@ -436,17 +436,22 @@ static int64_t gunzip_into(const unsigned char *in, int64_t in_len, unsigned cha
     return pos_in == 0 ? -1 : pos_out;
 }
 
-/// Validates and builds from a decompressed buffer that this function takes over.
-static nifti_image *from_owned_buffer(unsigned char *buf, int64_t len, const char *name, int64_t max_bytes,
-                                      cnifti_result *r) {
+/// Validates and builds from a decompressed buffer: one this function takes over, or, when
+/// `borrowed`, the caller's (`cnifti_read_into`'s `dest`), which it never frees.
+static nifti_image *from_decompressed(unsigned char *buf, int64_t len, const char *name, int64_t max_bytes,
+                                      int borrowed, cnifti_result *r) {
     header_info info;
-    if (check_header(buf, len, len, max_bytes, &info, r) != 0) { free(buf); return NULL; }
+    if (check_header(buf, len, len, max_bytes, &info, r) != 0) {
+        if (!borrowed) free(buf);
+        return NULL;
+    }
+    r->in_dest = borrowed;
     // The voxels stay where they were decompressed (the image's data points into the buffer)
     // when that place is aligned for any voxel type, as the usual offsets 352 and 544 are; else
-    // they move to the front of the buffer, which then shrinks to them.
-    if (info.vox_offset % 16 == 0) return make_image(&info, buf + info.vox_offset, buf, name, r);
+    // they move to the front of the buffer, which then shrinks to them (an own buffer).
+    if (info.vox_offset % 16 == 0) return make_image(&info, buf + info.vox_offset, borrowed ? NULL : buf, name, r);
     memmove(buf, buf + info.vox_offset, (size_t)info.nbytes);
-    unsigned char *data = realloc(buf, info.nbytes > 0 ? (size_t)info.nbytes : 1);
+    unsigned char *data = borrowed ? NULL : realloc(buf, info.nbytes > 0 ? (size_t)info.nbytes : 1);
     if (data == NULL) data = buf;
     return make_image(&info, data, NULL, name, r);
 }
@@ -461,7 +466,7 @@ nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const
         result->gzipped = 1;
         int64_t len = 0;
         unsigned char *buf = gunzip(bytes, count, max_bytes, &len, result);
-        return buf ? from_owned_buffer(buf, len, name, max_bytes, result) : NULL;
+        return buf ? from_decompressed(buf, len, name, max_bytes, 0, result) : NULL;
     }
     header_info info;
     if (check_header(bytes, count, count, max_bytes, &info, result) != 0) return NULL;
@@ -469,10 +474,6 @@ nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const
     if (data == NULL) return fail(result, CNIFTI_OUT_OF_MEMORY, 0, info.nbytes, 0);
     memcpy(data, bytes + info.vox_offset, (size_t)info.nbytes);
     return make_image(&info, data, NULL, name, result);
-}
-
-nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *result) {
-    return cnifti_read_into(path, max_bytes, NULL, 0, result);
 }
 
 int64_t cnifti_decoded_size(const char *path) {
@@ -535,20 +536,12 @@ nifti_image *cnifti_read_into(const char *path, int64_t max_bytes, void *dest, i
         int64_t len = dest_cap <= max_bytes ? gunzip_into(packed, size, dest, dest_cap) : -1;
         if (len >= 0) {
             free(packed);
-            header_info info;
-            if (check_header(dest, len, len, max_bytes, &info, result) != 0) return NULL;
-            result->in_dest = 1;
-            unsigned char *data = (unsigned char *)dest + info.vox_offset;
-            if (info.vox_offset % 16 != 0) {
-                memmove(dest, data, (size_t)info.nbytes);
-                data = dest;
-            }
-            return make_image(&info, data, NULL, path, result);
+            return from_decompressed(dest, len, path, max_bytes, 1, result);
         }
         unsigned char *buf = gunzip(packed, size, max_bytes, &len, result);
         free(packed);
         if (buf == NULL) return NULL;
-        return from_owned_buffer(buf, len, path, max_bytes, result);
+        return from_decompressed(buf, len, path, max_bytes, 0, result);
     }
     // Uncompressed: the header is checked against the file size before the payload is read.
     header_info info;

@@ -192,10 +192,8 @@ public struct Extractor: Sendable {
         var wholeImagePending: Background<Diagnostics.ImageStatistics>? = nil
         if let interp = settings.interpolation {
             let region = timings.measure("interpolation") {
-                if let maskRegion = early?.region {
-                    return Interpolation.applyToRegion(image: original, maskRegion: maskRegion, settings: interp)
-                }
-                return Interpolation.applyToRegion(image: original, maskRegion: maskRegion(originalMask, interp), settings: interp)
+                Interpolation.applyToRegion(image: original, maskRegion: early?.region ?? maskRegion(originalMask, interp),
+                                            settings: interp)
             }
             (image, morphologicalMask, grid) = (region.image, region.mask, region.grid)
             wholeImageIsLoaded = false
@@ -313,10 +311,10 @@ public struct Extractor: Sendable {
             }
             if family == .morphology {
                 tasks.append(FeatureTask(name: "morph", family: family, cost: 1) {
-                    // A shape computed ahead is used when it is that of this ROI's mask (the same
-                    // grid: the same interpolation of the same mask).
-                    let ready = shape.map(\.value.shape).flatMap { $0.grid == roi.grid ? $0 : nil }
-                    return MorphologyFeatures.compute(roi, autocorrelation: false, shape: ready)
+                    // A shape computed ahead is that of this ROI's mask: `early` is only passed
+                    // on for an image on the mask file's grid, and its interpolated mask is the
+                    // ROI's (compute checks the grid).
+                    MorphologyFeatures.compute(roi, autocorrelation: false, shape: shape?.value.shape)
                 })
                 continue
             }
@@ -405,7 +403,6 @@ public struct Extractor: Sendable {
     }
 }
 
-/// A value computed on another thread, read (waiting for it) with `value`.
 /// The work on a mask read ahead of its image that needs the mask alone: its interpolation
 /// (when the settings ask for it) at once, then, on a thread of its own, the morphological shape
 /// of the interpolated mask. Valid for an image whose grid is exactly `source`.
@@ -427,6 +424,7 @@ struct EarlyMaskWork: Sendable {
     }
 }
 
+/// A value computed on another thread, read (waiting for it) with `value`.
 final class Background<T: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
     private var result: T?

@@ -20,6 +20,27 @@ public struct RegionOfInterest: Sendable {
 
     public var grid: Grid { image.grid }
 
+    /// Calls `body` with the voxel index (x, y, z) and intensity of every voxel of the intensity
+    /// mask, in storage order; only the rows of the mask's bounding box are visited.
+    @inlinable
+    public func forEachIntensityVoxel(_ body: (SIMD3<Int>, Float) -> Void) {
+        guard let box = intensityMask.boundingBox else { return }
+        let size = grid.size
+        intensityMask.voxels.withUnsafeBufferPointer { t in
+            image.voxels.withUnsafeBufferPointer { g in
+                for z in box.lower.z...box.upper.z {
+                    for y in box.lower.y...box.upper.y {
+                        var i = box.lower.x + size.x * (y + size.y * z)
+                        for x in box.lower.x...box.upper.x {
+                            if t[i] { body(SIMD3(x, y, z), g[i]) }
+                            i += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Intensities of the voxels in the intensity mask, in storage order.
     public var intensities: [Float] {
         let (count, box) = intensityMask.countAndBoundingBox()

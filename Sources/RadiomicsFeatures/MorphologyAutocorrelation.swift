@@ -48,24 +48,11 @@ enum SpatialAutocorrelation {
 
         /// The intensity mask's voxels in storage order.
         init(_ roi: RegionOfInterest) {
-            let size = roi.grid.size
             var coordinates: [SIMD3<Int32>] = []
             var values: [Double] = []
-            roi.intensityMask.voxels.withUnsafeBufferPointer { t in
-                roi.image.voxels.withUnsafeBufferPointer { g in
-                    var i = 0
-                    for z in 0..<size.z {
-                        for y in 0..<size.y {
-                            for x in 0..<size.x {
-                                if t[i] {
-                                    coordinates.append(SIMD3(Int32(x), Int32(y), Int32(z)))
-                                    values.append(Double(g[i]))
-                                }
-                                i += 1
-                            }
-                        }
-                    }
-                }
+            roi.forEachIntensityVoxel { p, value in
+                coordinates.append(SIMD3(Int32(p.x), Int32(p.y), Int32(p.z)))
+                values.append(Double(value))
             }
             self.init(coordinates: coordinates, values: values)
         }

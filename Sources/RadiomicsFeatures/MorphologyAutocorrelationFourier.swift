@@ -73,20 +73,22 @@ extension SpatialAutocorrelation {
     /// which `cost` is least. The transforms' cost depends on the radices as much as on the
     /// length, and the passes weigh the axes differently.
     static func paddedLengths(extent e: SIMD3<Int>) -> SIMD3<Int> {
-        func candidates(_ n: Int) -> [Int] {
-            var out: [Int] = [], m = MorphologyFFT.smoothLength(atLeast: n)
+        // Per axis, the candidate lengths with the cost of one transform of each.
+        func candidates(_ n: Int) -> [(length: Int, cost: Double)] {
+            var out: [(length: Int, cost: Double)] = [], m = MorphologyFFT.smoothLength(atLeast: n)
             while out.count < 5 && m <= 2 * max(n, 8) {
-                out.append(m)
+                out.append((m, MorphologyFFT.cost(length: m)))
                 m = MorphologyFFT.smoothLength(atLeast: m + 1)
             }
             return out
         }
         var best = SIMD3(0, 0, 0), bestCost = Double.infinity
-        for px in candidates(2 * e.x - 1) {
-            for py in candidates(2 * e.y - 1) {
-                for pz in candidates(2 * e.z - 1) {
-                    let c = cost(extent: e, padded: SIMD3(px, py, pz))
-                    if c < bestCost { (best, bestCost) = (SIMD3(px, py, pz), c) }
+        for x in candidates(2 * e.x - 1) {
+            for y in candidates(2 * e.y - 1) {
+                for z in candidates(2 * e.z - 1) {
+                    let p = SIMD3(x.length, y.length, z.length)
+                    let c = cost(extent: e, padded: p, transforms: SIMD3(x.cost, y.cost, z.cost))
+                    if c < bestCost { (best, bestCost) = (p, c) }
                 }
             }
         }
@@ -98,12 +100,14 @@ extension SpatialAutocorrelation {
     /// w_x plane the y pass (three fields per z quad, the kernel per z octet, with the
     /// transposes after it) and the z pass (three fields per w_y quad with the accumulation,
     /// the kernel per eight w_y).
-    static func cost(extent e: SIMD3<Int>, padded p: SIMD3<Int>) -> Double {
+    /// `transforms`: the cost of one transform along each axis, when already known.
+    static func cost(extent e: SIMD3<Int>, padded p: SIMD3<Int>, transforms: SIMD3<Double>? = nil) -> Double {
+        let t = transforms ?? SIMD3(MorphologyFFT.cost(length: p.x), MorphologyFFT.cost(length: p.y), MorphologyFFT.cost(length: p.z))
         let zOctets = Double((e.z + 7) / 8), zGroups = Double((e.z + 3) / 4), yGroups = Double((p.y + 3) / 4)
         let planes = Double(p.x / 2 + 1), kernelZLines = Double((p.y / 2 + 8) / 8)
-        let x = Double(e.y) * zOctets * 4 * MorphologyFFT.cost(length: p.x)
-        let y = (3 * zGroups + zOctets) * (MorphologyFFT.cost(length: p.y) + 8 * Double(p.y))
-        let z = 3 * yGroups * (MorphologyFFT.cost(length: p.z) + 20 * Double(p.z)) + kernelZLines * MorphologyFFT.cost(length: p.z)
+        let x = Double(e.y) * zOctets * 4 * t.x
+        let y = (3 * zGroups + zOctets) * (t.y + 8 * Double(p.y))
+        let z = 3 * yGroups * (t.z + 20 * Double(p.z)) + kernelZLines * t.z
         return x + planes * (y + z)
     }
 }

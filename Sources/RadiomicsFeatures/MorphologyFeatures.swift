@@ -91,7 +91,10 @@ public enum MorphologyFeatures {
 }
 
 /// The morphological features that read the morphological mask alone: every one but the centre
-/// of mass shift, the integrated intensity, Moran's I and Geary's C. They do not need the image,
+/// of mass shift, the integrated intensity, Moran's I and Geary's C, which read the voxel
+/// intensity set of the intensity mask (IBSI 1, "Morphological features", "ROI morphological and
+/// intensity masks": the mesh and the voxel point set come from the morphological mask, the
+/// intensities from the intensity mask). They do not need the image,
 /// so the pipeline computes them from the (interpolated) mask while the image file is still being
 /// decoded; `MorphologyFeatures.compute` adds the intensity-based four.
 public struct MorphologicalShape: Sendable {
@@ -200,7 +203,7 @@ private struct IntensityPart {
     func fill(_ v: inout [Double], autocorrelation: Bool) {
         // An empty morphological mask has no volume, so no intensity-based value either.
         guard shape.box != nil else { return }
-        let scan = IntensityScan(roi, reference: shape.reference, samples: autocorrelation)
+        let scan = IntensityScan(roi, reference: shape.reference)
         // Centre of mass shift, in mm.
         if let weighted = scan.weightedCentre {
             v[9] = length((shape.centre - weighted) * roi.grid.spacing)
@@ -209,7 +212,7 @@ private struct IntensityPart {
             v[26] = v[0] * scan.sum / Double(scan.count)
         }
         if autocorrelation {
-            let sums = SpatialAutocorrelation.sums(scan.samples, spacing: roi.grid.spacing)
+            let sums = SpatialAutocorrelation.sums(SpatialAutocorrelation.Samples(roi), spacing: roi.grid.spacing)
             v[27] = sums.moranI
             v[28] = sums.gearyC
         }
@@ -280,47 +283,23 @@ private struct VoxelCentres {
 }
 
 /// One pass over the intensity mask: voxel count, intensity sum and intensity-weighted position
-/// sum (voxel units relative to `reference`), and, with `samples`, the voxels and values for
-/// Moran's I and Geary's C.
+/// sum (voxel units relative to `reference`).
 private struct IntensityScan {
     var count = 0
     var sum = 0.0
     var weightedSum = SIMD3<Double>(repeating: 0)
-    var samples = SpatialAutocorrelation.Samples(coordinates: [], values: [])
 
-    init(_ roi: RegionOfInterest, reference: SIMD3<Double>, samples gather: Bool) {
-        let mask = roi.intensityMask
-        guard let box = mask.boundingBox else { return }
-        let size = roi.grid.size
-        var coordinates: [SIMD3<Int32>] = []
-        var values: [Double] = []
+    init(_ roi: RegionOfInterest, reference: SIMD3<Double>) {
         var count = 0, sum = 0.0, weighted = SIMD3<Double>(repeating: 0)
-        mask.voxels.withUnsafeBufferPointer { t in
-            roi.image.voxels.withUnsafeBufferPointer { g in
-                for z in box.lower.z...box.upper.z {
-                    for y in box.lower.y...box.upper.y {
-                        var i = box.lower.x + size.x * (y + size.y * z)
-                        for x in box.lower.x...box.upper.x {
-                            if t[i] {
-                                let value = Double(g[i])
-                                count += 1
-                                sum += value
-                                weighted += value * SIMD3(Double(x) - reference.x, Double(y) - reference.y, Double(z) - reference.z)
-                                if gather {
-                                    coordinates.append(SIMD3(Int32(x), Int32(y), Int32(z)))
-                                    values.append(value)
-                                }
-                            }
-                            i += 1
-                        }
-                    }
-                }
-            }
+        roi.forEachIntensityVoxel { p, intensity in
+            let value = Double(intensity)
+            count += 1
+            sum += value
+            weighted += value * SIMD3(Double(p.x) - reference.x, Double(p.y) - reference.y, Double(p.z) - reference.z)
         }
         self.count = count
         self.sum = sum
         weightedSum = weighted
-        samples = SpatialAutocorrelation.Samples(coordinates: coordinates, values: values)
     }
 
     /// Intensity-weighted centre, or nil when the weights sum to 0.

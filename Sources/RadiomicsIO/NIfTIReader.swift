@@ -13,8 +13,7 @@ public enum NIfTIReader {
     /// 4-byte float image (the usual NIfTI export of CT, PET and MR) then needs no second
     /// buffer of its size, which is the peak of a case's memory while it loads.
     public static func readImage(at path: String) throws -> Image {
-        try checkReadable(path)
-        cnifti_quiet()
+        // An unreadable path gives no size (-1), and `withImage` reports it.
         let expected = cnifti_decoded_size(path)
         let capacity = expected > 0 && expected <= memoryLimit ? Int((expected + 3) / 4) : 0
         var grid: Grid?
@@ -22,19 +21,10 @@ public enum NIfTIReader {
         let inPlace = try [Float](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             initialized = 0
             HugePages.advise(buffer)
-            var result = cnifti_result()
-            let dest = UnsafeMutableRawPointer(buffer.baseAddress)
-            guard let nim = cnifti_read_into(path, memoryLimit, dest, Int64(buffer.count) * 4, &result) else {
-                throw RadiomicsError.input(path, describe(result))
-            }
-            defer {
-                if result.in_dest != 0 { nim.pointee.data = nil }
-                cnifti_free(nim, result.owned)
-            }
-            try checkPixdim(result, path: path)
-            try withImage(nim, path: path) { nim, g in
+            let dest = UnsafeMutableRawBufferPointer(buffer)
+            try withImage(path, into: dest) { nim, g, inDest in
                 grid = g
-                if result.in_dest != 0, cnifti_floats_in_place(nim, dest, Int64(g.voxelCount)) == 0 {
+                if inDest, cnifti_floats_in_place(nim, dest.baseAddress, Int64(g.voxelCount)) == 0 {
                     initialized = g.voxelCount
                     return
                 }
@@ -122,15 +112,26 @@ public enum NIfTIReader {
     private static let physicalMemory = Int64(clamping: ProcessInfo.processInfo.physicalMemory)
 
     private static func withImage<T>(_ path: String, _ body: (UnsafeMutablePointer<nifti_image>, Grid) throws -> T) throws -> T {
+        try withImage(path, into: nil) { nim, grid, _ in try body(nim, grid) }
+    }
+
+    /// Reads `path` (decoding into `dest` when it is given and large enough: `cnifti_read_into`)
+    /// and hands `body` the image, its grid and whether its voxel data lie in `dest`.
+    private static func withImage<T>(_ path: String, into dest: UnsafeMutableRawBufferPointer?,
+                                     _ body: (UnsafeMutablePointer<nifti_image>, Grid, Bool) throws -> T) throws -> T {
         try checkReadable(path)
         cnifti_quiet()
         var result = cnifti_result()
-        guard let nim = cnifti_read(path, memoryLimit, &result) else {
+        guard let nim = cnifti_read_into(path, memoryLimit, dest?.baseAddress, Int64(dest?.count ?? 0), &result) else {
             throw RadiomicsError.input(path, describe(result))
         }
-        defer { cnifti_free(nim, result.owned) }
+        defer {
+            // Data in the caller's buffer is not the image's to free.
+            if result.in_dest != 0 { nim.pointee.data = nil }
+            cnifti_free(nim, result.owned)
+        }
         try checkPixdim(result, path: path)
-        return try withImage(nim, path: path, body)
+        return try withImage(nim, path: path) { nim, grid in try body(nim, grid, result.in_dest != 0) }
     }
 
     /// Reads a NIfTI file held in memory (plain or gzip), with the same checks as a file.

@@ -33,7 +33,7 @@ void cnifti_quiet(void);
 /// Returns which one was used: 2 sform, 1 qform, 0 spacing only.
 int cnifti_affine(const nifti_image *nim, double out[12]);
 
-/// Why `cnifti_read` failed. Swift turns each into a message naming the file.
+/// Why a read failed. Swift turns each into a message naming the file.
 typedef enum {
     CNIFTI_OK = 0,
     CNIFTI_OPEN_FAILED,      // open/read failed; `number` holds errno
@@ -74,6 +74,10 @@ typedef struct {
     int in_dest;
 } cnifti_result;
 
+/// The number of bytes `cnifti_read_into` would write for `path`: the decompressed size a gzip
+/// file's trailer gives (ISIZE), or an uncompressed file's length; -1 when it cannot tell.
+int64_t cnifti_decoded_size(const char *path);
+
 /// Reads a single-file NIfTI-1 or NIfTI-2 image (`.nii`, or gzip-compressed `.nii.gz`) into
 /// memory and checks the header against the payload before nifti_clib builds the image:
 /// gzip files are decompressed in one pass by libdeflate (the output buffer sized from the
@@ -81,22 +85,18 @@ typedef struct {
 /// datatype, bitpix and vox_offset must describe data that the file actually holds, and the
 /// voxel data may not need more than `max_bytes`. Returns the image with its data loaded (in
 /// native byte order), or NULL with the reason in `result`.
-nifti_image *cnifti_read(const char *path, int64_t max_bytes, cnifti_result *result);
-
-/// Same, from bytes already in memory (`name` is used for nifti_clib's file name fields).
-nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const char *name,
-                                int64_t max_bytes, cnifti_result *result);
-
-/// The number of bytes `cnifti_read_into` would write for `path`: the decompressed size a gzip
-/// file's trailer gives (ISIZE), or an uncompressed file's length; -1 when it cannot tell.
-int64_t cnifti_decoded_size(const char *path);
-
-/// `cnifti_read`, writing into the caller's buffer `dest` (`dest_cap` bytes, aligned for any
-/// voxel type) instead of an allocation of its own when that is enough: the decompressed file
-/// for a gzip file, the voxel data for an uncompressed one. Then the image's data lies inside
-/// `dest` and `result->in_dest` is 1. When `dest` is too small (or NULL), exactly `cnifti_read`.
+///
+/// The decompressed file (gzip) or the voxel data (uncompressed) go into the caller's buffer
+/// `dest` (`dest_cap` bytes, aligned for any voxel type) when it is large enough: then the
+/// image's data lies inside `dest` and `result->in_dest` is 1. Otherwise (or with `dest` NULL)
+/// into memory of the reader's own, which `cnifti_free` releases.
 nifti_image *cnifti_read_into(const char *path, int64_t max_bytes, void *dest, int64_t dest_cap,
                               cnifti_result *result);
+
+/// `cnifti_read_into` without a destination, from bytes already in memory (`name` is used for
+/// nifti_clib's file name fields).
+nifti_image *cnifti_read_memory(const unsigned char *bytes, int64_t count, const char *name,
+                                int64_t max_bytes, cnifti_result *result);
 
 /// For an image whose voxel data `cnifti_read_into` put inside `dest`: when they are 4-byte
 /// floats, moves the `count` voxels to the start of `dest`, scaled as `cnifti_copy_as_float`
@@ -104,8 +104,8 @@ nifti_image *cnifti_read_into(const char *path, int64_t max_bytes, void *dest, i
 /// everything as it was, for any other datatype or when the data are not inside `dest`.
 int cnifti_floats_in_place(nifti_image *nim, void *dest, int64_t count);
 
-/// Frees an image from `cnifti_read`, `cnifti_read_into` or `cnifti_read_memory`; `owned` is
-/// the result's `owned`. Data inside a caller's buffer (`in_dest`) must be detached first
+/// Frees an image from `cnifti_read_into` or `cnifti_read_memory`; `owned` is the result's
+/// `owned`. Data inside a caller's buffer (`in_dest`) must be detached first
 /// (`nim->data = NULL`).
 void cnifti_free(nifti_image *nim, void *owned);
 #endif
