@@ -5,8 +5,12 @@ APT_PACKAGES := libdcmtk-dev libnifti-dev libdeflate-dev zlib1g-dev pkg-config
 # The release binary links the Swift runtime and Foundation statically: it starts faster (no
 # relocation of a dozen Swift libraries, a measurable part of a small case) and runs on a
 # machine without a Swift toolchain. Its own scratch path keeps it apart from the test build.
+# It is linked as a position-dependent executable: a PIE of this size has ~78,000 relative
+# relocations for the loader to apply and ~210 more pages to fault in at every start, about
+# 1.5 ms of each process (docs/performance.md).
 RELEASE_SCRATCH := .build-static
 RELEASE_BIN := $(RELEASE_SCRATCH)/release/radiomics
+RELEASE_LINK := -Xswiftc -Xclang-linker -Xswiftc -no-pie
 
 .PHONY: deps build run test validate docs bench bench-deps bench-profile clean fuzz fuzz-build fuzz-seeds \
   fuzz-nifti fuzz-dicom fuzz-rtstruct asan tsan
@@ -22,7 +26,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product radiomics
+	$(SWIFT) build -c release --static-swift-stdlib $(RELEASE_LINK) --scratch-path $(RELEASE_SCRATCH) --product radiomics
 	$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product RadiomicsDCMTK
 
 # Features of the bundled IBSI CT phantom, read from its DICOM series and RTSTRUCT, with the

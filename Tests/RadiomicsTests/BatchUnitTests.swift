@@ -26,6 +26,16 @@ import Testing
         let line = fields.map(FeatureTable.csvField).joined(separator: ",") + "\n"
         #expect(CSV.parse(line) == [fields])
     }
+
+    @Test func fieldsWithSeparatorsQuoteOrAnyLineBreakAreQuoted() {
+        #expect(FeatureTable.csvField("morph_volume") == "morph_volume")
+        #expect(FeatureTable.csvField("a,b") == "\"a,b\"")
+        #expect(FeatureTable.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        // CR LF is a single Character; the field is quoted all the same, as is a lone CR.
+        #expect(FeatureTable.csvField("two\r\nlines") == "\"two\r\nlines\"")
+        #expect(FeatureTable.csvField("cr\ronly") == "\"cr\ronly\"")
+        #expect(FeatureTable.csvField("ümlaut é") == "ümlaut é")
+    }
 }
 
 @Suite struct ManifestTests {
