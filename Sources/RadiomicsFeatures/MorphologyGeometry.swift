@@ -198,7 +198,9 @@ enum BoundingBoxes {
     /// for each of the largest hull face planes (up to `maximumPlanes`, by area) the box with a
     /// face on that plane and the minimum-area rectangle of the projected hull in it. Returns
     /// the extents (box side lengths) of the smallest candidate.
-    static func orientedMinimum(hull: ConvexHull3D, pcaAxes: [SIMD3<Double>], maximumPlanes: Int = 96) -> SIMD3<Double> {
+    /// `silhouetteOnly: false` projects every hull vertex (the tests compare the two).
+    static func orientedMinimum(hull: ConvexHull3D, pcaAxes: [SIMD3<Double>], maximumPlanes: Int = 96,
+                                silhouetteOnly: Bool = true) -> SIMD3<Double> {
         let points = hull.vertices
         guard !points.isEmpty else { return .zero }
         let identity: [SIMD3<Double>] = [SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)]
@@ -225,6 +227,22 @@ enum BoundingBoxes {
             $0.value != $1.value ? $0.value > $1.value
                 : ($0.key.x, $0.key.y, $0.key.z) < ($1.key.x, $1.key.y, $1.key.z)
         }.prefix(maximumPlanes)
+        // The rectangle in a plane depends only on the convex hull of the projected vertices,
+        // the hull's shadow. A vertex on the shadow's boundary has a supporting plane that
+        // contains the projection direction, so of the faces around it one faces along the
+        // direction (or across it) and one against it: it is on the silhouette. Every other
+        // vertex projects strictly inside the shadow and is left out of the 2D hull, whose
+        // sort dominated this search. The tolerance keeps the vertices of faces that are
+        // parallel to the direction up to rounding.
+        let faceNormals = hull.triangles.map { t -> SIMD3<Double> in
+            let n = cross(points[Int(t.y)] - points[Int(t.x)], points[Int(t.z)] - points[Int(t.x)])
+            return n / length(n)
+        }
+        let tolerance = 1e-9
+        var towards = [Double](repeating: 0, count: points.count)
+        var against = [Double](repeating: 0, count: points.count)
+        var planar: [SIMD2<Double>] = []
+        planar.reserveCapacity(points.count)
         let s = hull.latticeSpacing
         for (n, _) in chosen {
             // A plane normal maps to mm by the inverse scaling.
@@ -234,13 +252,22 @@ enum BoundingBoxes {
             var u = cross(normal, helper)
             u /= length(u)
             let v = cross(normal, u)
+            for i in points.indices { towards[i] = -.infinity; against[i] = .infinity }
+            for (k, t) in hull.triangles.enumerated() {
+                let c = dot(faceNormals[k], normal)
+                let (a, b, e) = (Int(t.x), Int(t.y), Int(t.z))
+                towards[a] = max(towards[a], c); against[a] = min(against[a], c)
+                towards[b] = max(towards[b], c); against[b] = min(against[b], c)
+                towards[e] = max(towards[e], c); against[e] = min(against[e], c)
+            }
             var lo = Double.infinity, hi = -Double.infinity
-            var planar: [SIMD2<Double>] = []
-            planar.reserveCapacity(points.count)
-            for p in points {
+            planar.removeAll(keepingCapacity: true)
+            for (i, p) in points.enumerated() {
                 let h = dot(p, normal)
                 lo = min(lo, h); hi = max(hi, h)
-                planar.append(SIMD2(dot(p, u), dot(p, v)))
+                if !silhouetteOnly || (towards[i] >= -tolerance && against[i] <= tolerance) {
+                    planar.append(SIMD2(dot(p, u), dot(p, v)))
+                }
             }
             let (w, l) = minimumAreaRectangle(planar)
             consider(SIMD3(w, l, hi - lo))

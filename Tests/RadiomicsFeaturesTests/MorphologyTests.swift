@@ -96,6 +96,37 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
 }
 
 @Suite struct MorphologyShapeTests {
+    /// The box search projects only the hull's silhouette for each plane; projecting every hull
+    /// vertex must give the same box, bit for bit. Random lattice clouds (fixed seeds) with an
+    /// anisotropic spacing, and a sheared slab whose faces include planes parallel to others'
+    /// normals.
+    @Test func silhouetteProjectionGivesTheSameBoxAsEveryVertex() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int32) -> Int32 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int32(truncatingIfNeeded: (state >> 33) % UInt64(n))
+        }
+        var clouds: [[SIMD3<Int32>]] = (0..<6).map { k in
+            (0..<(40 + 60 * k)).map { _ in SIMD3(next(30), next(20 + Int32(k)), next(12)) }
+        }
+        var slab: [SIMD3<Int32>] = []
+        for z in Int32(0)..<8 {
+            for y in Int32(0)..<10 {
+                slab.append(SIMD3(y + z, y, z))
+                slab.append(SIMD3(y + z + 9, y, z))
+            }
+        }
+        clouds.append(slab)
+        for points in clouds {
+            let hull = ConvexHull3D(points, latticeSpacing: SIMD3(0.5, 0.75, 1.25))
+            #expect(!hull.triangles.isEmpty)
+            let axes: [SIMD3<Double>] = [SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)]
+            let fast = BoundingBoxes.orientedMinimum(hull: hull, pcaAxes: axes)
+            let full = BoundingBoxes.orientedMinimum(hull: hull, pcaAxes: axes, silhouetteOnly: false)
+            #expect(fast == full)
+        }
+    }
+
     /// A 2x2x2 block, unit spacing. Marching cubes at the mid-points gives the box
     /// [-0.5, 1.5]^3 with its 12 edges chamfered (faces x + z = -0.5 and the like) and its 8
     /// corners cut (x + y + z = -0.5): over the 27 blocks of the box split at 0 and 1, the
