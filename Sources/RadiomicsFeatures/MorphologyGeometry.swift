@@ -74,8 +74,16 @@ enum Ellipsoid {
     /// Semi-axes (descending) of the minimum volume enclosing ellipsoid of `points` (mm), by
     /// Khachiyan's barycentric coordinate ascent with stopping tolerance `tolerance` on the
     /// change of the weights. Nil when the points do not span 3D.
+    ///
+    /// Each iteration moves weight to the point j of largest m_j = e_j^T X^-1 e_j, where
+    /// e = [q; 1] and X = sum u e e^T: u' = (1 - b) u + b 1_j, so X' = (1 - b) X + b e_j e_j^T,
+    /// a rank-one change. With v = X^-1 e_j and g = b / (1 - b), Sherman-Morrison gives
+    ///   m_i' = (m_i - g (e_i^T v)^2 / (1 + g m_j)) / (1 - b),
+    /// four multiplications per point instead of the quadratic form's sixteen and X's rebuild.
+    /// The iterates are those of the plain method up to rounding; X, its inverse and every m
+    /// are recomputed from the weights every `refresh` iterations so that rounding cannot build up.
     static func minimumVolumeEnclosing(_ points: [SIMD3<Double>], tolerance: Double = 0.001,
-                                       maximumIterations: Int = 20_000) -> [Double]? {
+                                       maximumIterations: Int = 20_000, refresh: Int = 64) -> [Double]? {
         let n = points.count
         guard n >= 4 else { return nil }
         // Centre the points for conditioning; the ellipsoid's axes do not depend on it.
@@ -84,44 +92,56 @@ enum Ellipsoid {
         centre /= Double(n)
         let q = points.map { $0 - centre }
         var u = [Double](repeating: 1 / Double(n), count: n)
+        var m = [Double](repeating: 0, count: n)
         let d = 3.0
-        // The loops below spell out, per point e = [q; 1], X += u e e^T (upper triangle) and
-        // m = e^T X^-1 e in the same order of operations as the matrix form, without building
-        // e: every iteration visits every hull vertex twice.
-        for _ in 0..<maximumIterations {
+        var inverse: [Double] = []
+        // X from the weights (upper triangle, then mirrored), its inverse and every m.
+        func recompute() -> Bool {
             var x00 = 0.0, x01 = 0.0, x02 = 0.0, x03 = 0.0, x11 = 0.0, x12 = 0.0, x13 = 0.0
             var x22 = 0.0, x23 = 0.0, x33 = 0.0
             for i in 0..<n {
                 let w = u[i], p = q[i]
-                let e0 = p.x, e1 = p.y, e2 = p.z, e3 = 1.0
-                x00 += w * e0 * e0; x01 += w * e0 * e1; x02 += w * e0 * e2; x03 += w * e0 * e3
-                x11 += w * e1 * e1; x12 += w * e1 * e2; x13 += w * e1 * e3
-                x22 += w * e2 * e2; x23 += w * e2 * e3
-                x33 += w * e3 * e3
+                x00 += w * p.x * p.x; x01 += w * p.x * p.y; x02 += w * p.x * p.z; x03 += w * p.x
+                x11 += w * p.y * p.y; x12 += w * p.y * p.z; x13 += w * p.y
+                x22 += w * p.z * p.z; x23 += w * p.z
+                x33 += w
             }
-            let x = [x00, x01, x02, x03, x01, x11, x12, x13, x02, x12, x22, x23, x03, x13, x23, x33]
-            guard let inv = invert4(x) else { return nil }
-            let a = SIMD16<Double>(inv[0], inv[1], inv[2], inv[3], inv[4], inv[5], inv[6], inv[7],
-                                   inv[8], inv[9], inv[10], inv[11], inv[12], inv[13], inv[14], inv[15])
-            var jBest = 0, mBest = -Double.infinity
-            for i in 0..<n {
-                let p = q[i]
-                let e0 = p.x, e1 = p.y, e2 = p.z, e3 = 1.0
-                let r0 = 0.0 + a[0] * e0 + a[1] * e1 + a[2] * e2 + a[3] * e3
-                let r1 = 0.0 + a[4] * e0 + a[5] * e1 + a[6] * e2 + a[7] * e3
-                let r2 = 0.0 + a[8] * e0 + a[9] * e1 + a[10] * e2 + a[11] * e3
-                let r3 = 0.0 + a[12] * e0 + a[13] * e1 + a[14] * e2 + a[15] * e3
-                let m = 0.0 + e0 * r0 + e1 * r1 + e2 * r2 + e3 * r3
-                if m > mBest { mBest = m; jBest = i }
-            }
-            let step = (mBest - d - 1) / ((d + 1) * (mBest - 1))
+            guard let inv = invert4([x00, x01, x02, x03, x01, x11, x12, x13, x02, x12, x22, x23, x03, x13, x23, x33])
+            else { return false }
+            inverse = inv
+            for i in 0..<n { m[i] = quadratic(inv, q[i]) }
+            return true
+        }
+        guard recompute() else { return nil }
+        for iteration in 1...maximumIterations {
+            var j = 0, mj = -Double.infinity
+            for i in 0..<n where m[i] > mj { mj = m[i]; j = i }
+            let step = (mj - d - 1) / ((d + 1) * (mj - 1))
             var change = 0.0
             for i in 0..<n {
                 let old = u[i]
-                u[i] = (1 - step) * old + (i == jBest ? step : 0)
+                u[i] = (1 - step) * old + (i == j ? step : 0)
                 change += (u[i] - old) * (u[i] - old)
             }
             if change.squareRoot() < tolerance { break }
+            if iteration % refresh == 0 {
+                guard recompute() else { return nil }
+                continue
+            }
+            // v = X^-1 e_j, then the rank-one update of X^-1 and of every m.
+            let a = inverse, e = q[j]
+            let v = SIMD4(a[0] * e.x + a[1] * e.y + a[2] * e.z + a[3],
+                          a[4] * e.x + a[5] * e.y + a[6] * e.z + a[7],
+                          a[8] * e.x + a[9] * e.y + a[10] * e.z + a[11],
+                          a[12] * e.x + a[13] * e.y + a[14] * e.z + a[15])
+            let g = step / (1 - step), scale = 1 / (1 - step)
+            let c = g / (1 + g * mj)
+            for r in 0..<4 { for s in 0..<4 { inverse[4 * r + s] = scale * (a[4 * r + s] - c * v[r] * v[s]) } }
+            for i in 0..<n {
+                let p = q[i]
+                let t = v.x * p.x + v.y * p.y + v.z * p.z + v.w
+                m[i] = scale * (m[i] - c * t * t)
+            }
         }
         // Shape matrix A = (1/d) (sum u q q^T - c c^T)^-1; semi-axes are 1/sqrt(eig(A)), i.e.
         // sqrt(d * eig(covariance)).
@@ -134,6 +154,16 @@ enum Ellipsoid {
         }
         let values = SymmetricMatrix3(cov).eigen().values
         return values.map { (d * max($0, 0)).squareRoot() }
+    }
+
+    /// e^T A e for e = [p; 1] and a 4x4 matrix A (row-major).
+    static func quadratic(_ a: [Double], _ p: SIMD3<Double>) -> Double {
+        var m = 0.0
+        for r in 0..<4 {
+            let er = r < 3 ? p[r] : 1
+            m += er * (a[4 * r] * p.x + a[4 * r + 1] * p.y + a[4 * r + 2] * p.z + a[4 * r + 3])
+        }
+        return m
     }
 
     /// Inverse of a 4x4 matrix by Gauss-Jordan elimination with partial pivoting.

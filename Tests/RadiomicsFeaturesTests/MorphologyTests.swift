@@ -529,6 +529,63 @@ private extension SIMD4<Double> {
         for r in axes { #expect(abs(r - 3.0.squareRoot()) < 1e-2) }
     }
 
+    /// The rank-one updates follow the plain iteration: here written in matrix form (rebuild X,
+    /// invert it, evaluate every m), on random clouds, with and without the periodic refresh.
+    @Test func minimumVolumeEnclosingEllipsoidFollowsThePlainIteration() {
+        func plain(_ points: [SIMD3<Double>], tolerance: Double = 0.001) -> [Double] {
+            let n = points.count
+            var centre = SIMD3<Double>(repeating: 0)
+            for p in points { centre += p }
+            centre /= Double(n)
+            let q = points.map { $0 - centre }
+            var u = [Double](repeating: 1 / Double(n), count: n)
+            for _ in 0..<20_000 {
+                var x = [Double](repeating: 0, count: 16)
+                for i in 0..<n {
+                    let e = [q[i].x, q[i].y, q[i].z, 1]
+                    for r in 0..<4 { for c in 0..<4 { x[4 * r + c] += u[i] * e[r] * e[c] } }
+                }
+                let inv = Ellipsoid.invert4(x)!
+                var j = 0, best = -Double.infinity
+                for i in 0..<n {
+                    let e = [q[i].x, q[i].y, q[i].z, 1]
+                    var m = 0.0
+                    for r in 0..<4 { for c in 0..<4 { m += e[r] * inv[4 * r + c] * e[c] } }
+                    if m > best { best = m; j = i }
+                }
+                let step = (best - 4) / (4 * (best - 1))
+                var change = 0.0
+                for i in 0..<n {
+                    let old = u[i]
+                    u[i] = (1 - step) * old + (i == j ? step : 0)
+                    change += (u[i] - old) * (u[i] - old)
+                }
+                if change.squareRoot() < tolerance { break }
+            }
+            var c = SIMD3<Double>(repeating: 0)
+            for i in 0..<n { c += u[i] * q[i] }
+            var cov = [[Double]](repeating: [0, 0, 0], count: 3)
+            for i in 0..<n {
+                let p = q[i] - c
+                for r in 0..<3 { for s in 0..<3 { cov[r][s] += u[i] * p[r] * p[s] } }
+            }
+            return SymmetricMatrix3(cov).eigen().values.map { (3 * max($0, 0)).squareRoot() }
+        }
+        var state: UInt64 = 12345
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        for k in 0..<5 {
+            let points = (0..<(20 + 70 * k)).map { _ in SIMD3(8 * uniform(), 3 * uniform() + 2 * uniform(), 5 * uniform()) }
+            let expected = plain(points)
+            for refresh in [64, 100_000] {
+                let axes = Ellipsoid.minimumVolumeEnclosing(points, refresh: refresh)!
+                for (a, b) in zip(axes, expected) { #expect(abs(a - b) <= 1e-9 * b) }
+            }
+        }
+    }
+
     @Test func symmetricEigenDecomposition() {
         let m = SymmetricMatrix3([[4, 1, 0.5], [1, 3, 0.2], [0.5, 0.2, 1]])
         let (values, vectors) = m.eigen()
