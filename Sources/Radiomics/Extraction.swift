@@ -88,6 +88,13 @@ public struct Extractor: Sendable {
 
     public init(settings: Settings) { self.settings = settings }
 
+    /// Starts building the process-wide feature tables on a thread of the global pool (which
+    /// also starts that pool): a caller with other work before its first extraction, such as
+    /// parsing its arguments, then finds them ready.
+    public static func prepareInBackground() {
+        DispatchQueue.global().async { FeatureTables.prepare() }
+    }
+
     public func extract(_ input: CaseInput) throws -> ExtractionResult {
         var timings = StepTimings()
         // A NIfTI mask file is decoded on another thread while the image loads; it is checked

@@ -197,6 +197,13 @@ extension TriangleMesh {
     }
 }
 
+/// The process-wide tables of the feature families, built on first use.
+public enum FeatureTables {
+    /// Builds them now: the marching-cubes cases (about 4 M instructions) would otherwise be
+    /// derived by the first mesh, on the critical path of a small case.
+    public static func prepare() { _ = MarchingCubesTable.shared }
+}
+
 /// The triangle table of marching cubes for a binary mask, derived from the cube's geometry.
 struct MarchingCubesTable: Sendable {
     /// Triangles of case `c` are `edges[offsets[c] ..< offsets[c + 1]]`, three cube edges each.

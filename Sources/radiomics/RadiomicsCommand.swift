@@ -21,6 +21,13 @@ enum ExitStatus {
 // cast, which costs a measurable part of a small case's start-up.
 @main
 struct RadiomicsCommand: ParsableCommand {
+    /// The arguments take a few milliseconds to parse, on one core: the other builds the
+    /// extraction's tables meanwhile.
+    static func main() {
+        Extractor.prepareInBackground()
+        Self.main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "radiomics",
         abstract: "IBSI-compliant radiomics feature extraction.",
