@@ -359,14 +359,13 @@ public struct Extractor: Sendable {
         timings.record("features", seconds: Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9)
         var out = FeatureValues()
         if let shape { timings.recordTask("morph (shape)", seconds: shape.value.seconds) }
-        if let moranGeary {
-            timings.recordTask("morph (moran/geary)", seconds: moranGeary.seconds)
-            out.append(contentsOf: moranGeary.values)
-        }
+        if let moranGeary { timings.recordTask("morph (moran/geary)", seconds: moranGeary.seconds) }
         for (t, task) in tasks.enumerated() {
             let (result, seconds) = slots.load(t)
             timings.recordTask(task.name, seconds: seconds)
             out.append(contentsOf: try result.get())
+            // Moran's I and Geary's C are the last morphological features of the catalogue.
+            if task.family == .morphology, let moranGeary { out.append(contentsOf: moranGeary.values) }
         }
         return inCatalogueOrder(out)
     }
@@ -374,10 +373,28 @@ public struct Extractor: Sendable {
     /// The values in catalogue order, so that the columns of a table do not depend on the order
     /// in which a family happens to emit them. A catalogue tag a family did not produce is NaN.
     func inCatalogueOrder(_ values: FeatureValues) -> FeatureValues {
-        var byTag: [String: Double] = [:]
-        for (t, v) in values { byTag[t] = v }
+        // The tasks' values come in catalogue order as a rule, so a tag is first looked for
+        // after the last one found; the dictionary is built only if that fails.
+        var position: [String: Int]?
+        var next = 0
         var out = FeatureValues()
-        for e in FeatureCatalogue.entries(for: settings) { out.append(e.tag, byTag[e.tag] ?? .nan) }
+        for e in FeatureCatalogue.entries(for: settings) {
+            let tag = e.tag
+            if next < values.count && values.tags[next] == tag {
+                out.append(tag, values.values[next])
+                next += 1
+                continue
+            }
+            if position == nil {
+                position = Dictionary(zip(values.tags, values.tags.indices), uniquingKeysWith: { _, last in last })
+            }
+            if let i = position?[tag] {
+                out.append(tag, values.values[i])
+                next = i + 1
+            } else {
+                out.append(tag, .nan)
+            }
+        }
         return out
     }
 

@@ -77,7 +77,10 @@ public enum Provenance {
 
     /// Reads the settings YAML back from a provenance sidecar (JSON with a `settings_yaml` key).
     public static func settingsYAML(fromSidecar text: String) -> String? {
-        guard let data = text.data(using: .utf8),
+        // A sidecar is a JSON object; a settings file that does not open with a brace is YAML
+        // and is not handed to the JSON parser (most of a small case's settings time).
+        guard text.utf8.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) == UInt8(ascii: "{"),
+              let data = text.data(using: .utf8),
               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         return obj["settings_yaml"] as? String
     }
