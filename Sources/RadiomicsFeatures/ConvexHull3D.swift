@@ -95,10 +95,18 @@ struct ConvexHull3D: Sendable {
                 if p[axis] != minimum[line] && p[axis] != maximum[line] { keep[i] = false }
             }
         }
-        // Remove duplicates too (two equal points are both line extremes).
+        // Remove duplicates too (two equal points are both line extremes). The coordinates,
+        // relative to `lo`, fit in 21 bits each: one key per point, plus one so that no key is 0.
         var out: [SIMD3<Int32>] = []
-        var seen = Set<SIMD3<Int32>>()
-        for (i, p) in input.enumerated() where keep[i] && seen.insert(p).inserted { out.append(p) }
+        var seen = IntegerKeyMap(expected: input.count)
+        for (i, p) in input.enumerated() where keep[i] {
+            let r = p &- lo
+            let key = (UInt64(UInt32(r.x)) | UInt64(UInt32(r.y)) << 21 | UInt64(UInt32(r.z)) << 42) &+ 1
+            if seen[key] == nil {
+                seen[key] = 0
+                out.append(p)
+            }
+        }
         return out
     }
 
@@ -171,11 +179,14 @@ private struct HullBuilder {
     var alive: [Bool] = []
     var outside: [[Int32]] = []
     /// Directed edge (a -> b, as a triangle traverses it) to the triangle that owns it.
-    var owner: [UInt64: Int32] = [:]
+    var owner: IntegerKeyMap
     var mark: [Int] = []
     var stamp = 0
 
-    init(points: [SIMD3<Int64>]) { self.points = points }
+    init(points: [SIMD3<Int64>]) {
+        self.points = points
+        owner = IntegerKeyMap(expected: 6 * points.count)
+    }
 
     @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(a)) << 32 | UInt64(UInt32(b)) }
 
@@ -258,6 +269,74 @@ private struct HullBuilder {
                 }
             }
             for g in firstNew..<faces.count where !outside[g].isEmpty { stack.append(g) }
+        }
+    }
+}
+
+/// A map from non-zero 64-bit keys to Int32, for the hull's edges and points: open addressing
+/// with linear probing and tombstones. The standard Dictionary hashes every key with SipHash,
+/// which made its lookups most of the hull's cost; these keys are plain integers.
+struct IntegerKeyMap {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private var mask: Int
+    /// Slots holding a key or a tombstone.
+    private var used = 0
+    private static let tombstone = UInt64.max
+
+    init(expected: Int) {
+        var capacity = 16
+        while capacity < 2 * expected { capacity <<= 1 }
+        keys = [UInt64](repeating: 0, count: capacity)
+        values = [Int32](repeating: 0, count: capacity)
+        mask = capacity - 1
+    }
+
+    @inline(__always) private func start(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    @inline(__always) private func slot(of key: UInt64) -> Int? {
+        var i = start(key)
+        while true {
+            let k = keys[i]
+            if k == key { return i }
+            if k == 0 { return nil }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    subscript(key: UInt64) -> Int32? {
+        get { slot(of: key).map { values[$0] } }
+        set {
+            if let i = slot(of: key) {
+                if let newValue { values[i] = newValue } else { keys[i] = IntegerKeyMap.tombstone }
+                return
+            }
+            guard let newValue else { return }
+            if 2 * (used + 1) > keys.count { rehash() }
+            var i = start(key)
+            while keys[i] != 0 && keys[i] != IntegerKeyMap.tombstone { i = (i &+ 1) & mask }
+            if keys[i] == 0 { used += 1 }
+            keys[i] = key
+            values[i] = newValue
+        }
+    }
+
+    /// Drops the tombstones, doubling the capacity when live keys fill a quarter of it.
+    private mutating func rehash() {
+        let live = zip(keys, values).filter { $0.0 != 0 && $0.0 != IntegerKeyMap.tombstone }
+        var capacity = keys.count
+        if 4 * live.count > capacity { capacity <<= 1 }
+        keys = [UInt64](repeating: 0, count: capacity)
+        values = [Int32](repeating: 0, count: capacity)
+        mask = capacity - 1
+        used = live.count
+        for (key, value) in live {
+            var i = start(key)
+            while keys[i] != 0 { i = (i &+ 1) & mask }
+            keys[i] = key
+            values[i] = value
         }
     }
 }

@@ -96,6 +96,33 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
 }
 
 @Suite struct MorphologyShapeTests {
+    /// The hull's integer-key map against Dictionary: random inserts, overwrites and removals
+    /// (tombstones, their reuse and the rehashes), on few keys so that they collide and repeat.
+    @Test func integerKeyMapBehavesLikeADictionary() {
+        var state: UInt64 = 7
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        var map = IntegerKeyMap(expected: 4)
+        var reference: [UInt64: Int32] = [:]
+        for step in 0..<20_000 {
+            let key = 1 + next() % (step < 10_000 ? 300 : 3_000)
+            switch next() % 3 {
+            case 0, 1:
+                let value = Int32(truncatingIfNeeded: next())
+                map[key] = value
+                reference[key] = value
+            default:
+                map[key] = nil
+                reference[key] = nil
+            }
+            if step % 401 == 0 {
+                for probe in 1...3_001 { #expect(map[UInt64(probe)] == reference[UInt64(probe)]) }
+            }
+        }
+    }
+
     /// The box search projects only the hull's silhouette for each plane; projecting every hull
     /// vertex must give the same box, bit for bit. Random lattice clouds (fixed seeds) with an
     /// anisotropic spacing, and a sheared slab whose faces include planes parallel to others'
