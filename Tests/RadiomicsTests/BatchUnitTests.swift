@@ -1,5 +1,5 @@
 import Foundation
-import Radiomics
+@testable import Radiomics
 import RadiomicsCore
 import Testing
 
@@ -35,6 +35,22 @@ import Testing
         #expect(FeatureTable.csvField("two\r\nlines") == "\"two\r\nlines\"")
         #expect(FeatureTable.csvField("cr\ronly") == "\"cr\ronly\"")
         #expect(FeatureTable.csvField("ümlaut é") == "ümlaut é")
+    }
+}
+
+@Suite struct BatchSchedulingTests {
+    /// Workers take the largest mask file first, manifest order among equal sizes; a mask that
+    /// cannot be read counts as empty and goes last.
+    @Test func largestMaskFilesAreTakenFirst() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let small = try folder.write(String(repeating: "x", count: 10), to: "small.nii.gz")
+        let large1 = try folder.write(String(repeating: "x", count: 300), to: "large1.nii.gz")
+        let large2 = try folder.write(String(repeating: "x", count: 300), to: "large2.nii.gz")
+        let rows = [("a", folder.path("missing.nii.gz")), ("b", small), ("c", large1), ("d", large2)].map {
+            ManifestRow(id: $0.0, image: "image.nii.gz", mask: $0.1, label: nil, roi: nil, modality: nil, extra: [])
+        }
+        #expect(BatchRunner.largestFirst(rows).map(\.id) == ["c", "d", "b", "a"])
     }
 }
 

@@ -94,7 +94,7 @@ public final class BatchRunner: @unchecked Sendable {
         // Written now as well as at the end, so that an interrupted run leaves its settings for
         // the resumed run to check.
         try writeSidecar(rows: rows)
-        let todo = rows.filter { !doneIDs.contains($0.id) }
+        let todo = Self.largestFirst(rows.filter { !doneIDs.contains($0.id) })
         summary.total = rows.count
         summary.skipped = rows.count - todo.count
         if !options.quiet && summary.skipped > 0 {
@@ -128,6 +128,17 @@ public final class BatchRunner: @unchecked Sendable {
     }
 
     // MARK: - One case
+
+    /// The cases in the order the workers take them: largest mask file first (compressed, its
+    /// size follows the ROI's), manifest order among equals. A large case taken last would run
+    /// alone while the other workers idle; taken first, the small ones fill in around it. The
+    /// table is rewritten in manifest order at the end, so the order does not show in it.
+    static func largestFirst(_ rows: [ManifestRow]) -> [ManifestRow] {
+        let sizes = rows.map { row -> Int in
+            (try? FileManager.default.attributesOfItem(atPath: row.mask)[.size] as? Int).flatMap { $0 } ?? 0
+        }
+        return rows.indices.sorted { (sizes[$1], $0) < (sizes[$0], $1) }.map { rows[$0] }
+    }
 
     private func process(_ row: ManifestRow) -> (text: String, error: String?) {
         do {
