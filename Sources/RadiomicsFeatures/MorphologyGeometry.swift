@@ -113,7 +113,7 @@ enum Ellipsoid {
             return true
         }
         guard recompute() else { return nil }
-        for iteration in 1...maximumIterations {
+        for iteration in 0..<maximumIterations {
             var j = 0, mj = -Double.infinity
             for i in 0..<n where m[i] > mj { mj = m[i]; j = i }
             let step = (mj - d - 1) / ((d + 1) * (mj - 1))
@@ -124,7 +124,7 @@ enum Ellipsoid {
                 change += (u[i] - old) * (u[i] - old)
             }
             if change.squareRoot() < tolerance { break }
-            if iteration % refresh == 0 {
+            if (iteration + 1) % max(refresh, 1) == 0 {
                 guard recompute() else { return nil }
                 continue
             }
