@@ -129,11 +129,8 @@ enum Ellipsoid {
                 continue
             }
             // v = X^-1 e_j, then the rank-one update of X^-1 and of every m.
-            let a = inverse, e = q[j]
-            let v = SIMD4(a[0] * e.x + a[1] * e.y + a[2] * e.z + a[3],
-                          a[4] * e.x + a[5] * e.y + a[6] * e.z + a[7],
-                          a[8] * e.x + a[9] * e.y + a[10] * e.z + a[11],
-                          a[12] * e.x + a[13] * e.y + a[14] * e.z + a[15])
+            let a = inverse
+            let v = product(a, q[j])
             let g = step / (1 - step), scale = 1 / (1 - step)
             let c = g / (1 + g * mj)
             for r in 0..<4 { for s in 0..<4 { inverse[4 * r + s] = scale * (a[4 * r + s] - c * v[r] * v[s]) } }
@@ -156,14 +153,18 @@ enum Ellipsoid {
         return values.map { (d * max($0, 0)).squareRoot() }
     }
 
+    /// A e for e = [p; 1] and a 4x4 matrix A (row-major).
+    static func product(_ a: [Double], _ p: SIMD3<Double>) -> SIMD4<Double> {
+        SIMD4(a[0] * p.x + a[1] * p.y + a[2] * p.z + a[3],
+              a[4] * p.x + a[5] * p.y + a[6] * p.z + a[7],
+              a[8] * p.x + a[9] * p.y + a[10] * p.z + a[11],
+              a[12] * p.x + a[13] * p.y + a[14] * p.z + a[15])
+    }
+
     /// e^T A e for e = [p; 1] and a 4x4 matrix A (row-major).
     static func quadratic(_ a: [Double], _ p: SIMD3<Double>) -> Double {
-        var m = 0.0
-        for r in 0..<4 {
-            let er = r < 3 ? p[r] : 1
-            m += er * (a[4 * r] * p.x + a[4 * r + 1] * p.y + a[4 * r + 2] * p.z + a[4 * r + 3])
-        }
-        return m
+        let r = product(a, p)
+        return 0 + p.x * r.x + p.y * r.y + p.z * r.z + r.w
     }
 
     /// Inverse of a 4x4 matrix by Gauss-Jordan elimination with partial pivoting.
