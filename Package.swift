@@ -2,8 +2,29 @@
 import PackageDescription
 
 // Layers, data flowing one way:
-//   C shims (CNifti, CDicom -> CDicomDCMTK at run time) -> RadiomicsCore -> RadiomicsIO / RadiomicsProcessing
-//   -> RadiomicsFeatures -> Radiomics (extraction, validation) -> radiomics (CLI)
+//   C shims (CNifti, CDicom -> CDicomDCMTK at run time, CCPUFeatures) -> RadiomicsCore
+//   -> RadiomicsIO / RadiomicsProcessing / RadiomicsSpectral -> RadiomicsFeatures
+//   -> Radiomics (extraction, validation) -> radiomics (CLI)
+
+// The FFT behind Moran's I and Geary's C (RadiomicsSpectral) is built a second time from the same
+// files (symbolic links) for processors with AVX2, and RadiomicsFeatures picks one at run time
+// (CCPUFeatures): the binary still runs on any x86-64. Swift has no per-function target
+// attribute, so the variant is a module of its own. Swift never fuses a multiply and an add, so
+// the variant gives the same bits (RadiomicsSpectralTests checks this).
+#if arch(x86_64)
+let spectralVariants: [Target.Dependency] = ["RadiomicsSpectral", "RadiomicsSpectralAVX2"]
+let spectralVariantTargets: [Target] = [
+    .target(
+        name: "RadiomicsSpectralAVX2",
+        dependencies: ["RadiomicsCore"],
+        swiftSettings: [.define("SPECTRAL_AVX2"), .unsafeFlags(["-target-cpu", "haswell"])]
+    ),
+]
+#else
+let spectralVariants: [Target.Dependency] = ["RadiomicsSpectral"]
+let spectralVariantTargets: [Target] = []
+#endif
+
 let package = Package(
     name: "SwiftRadiomics",
     platforms: [.macOS(.v13)],
@@ -53,9 +74,11 @@ let package = Package(
             name: "RadiomicsProcessing",
             dependencies: ["RadiomicsCore", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "CCPUFeatures"),
+        .target(name: "RadiomicsSpectral", dependencies: ["RadiomicsCore"]),
         .target(
             name: "RadiomicsFeatures",
-            dependencies: ["RadiomicsCore"]
+            dependencies: ["RadiomicsCore", "CCPUFeatures"] + spectralVariants
         ),
         .target(
             name: "Radiomics",
@@ -71,6 +94,7 @@ let package = Package(
         .testTarget(name: "RadiomicsProcessingTests", dependencies: ["RadiomicsProcessing", "RadiomicsIO"]),
         .testTarget(name: "RadiomicsFeaturesTests", dependencies: ["RadiomicsFeatures", "RadiomicsIO"]),
         .testTarget(name: "RadiomicsTests", dependencies: ["Radiomics"]),
-    ],
+        .testTarget(name: "RadiomicsSpectralTests", dependencies: ["CCPUFeatures"] + spectralVariants),
+    ] + spectralVariantTargets,
     cxxLanguageStandard: .cxx17
 )

@@ -1,5 +1,7 @@
 import Foundation
-#if arch(x86_64)
+#if SPECTRAL_AVX2
+import _Builtin_intrinsics.intel
+#elseif arch(x86_64)
 import _Builtin_intrinsics.intel.sse2
 #endif
 
@@ -26,11 +28,14 @@ import _Builtin_intrinsics.intel.sse2
 // frequency k = k1 mod n1 = k2 mod n2 (Chinese remainders): `slot` and `frequency` map between
 // the two, and callers read through them.
 //
-// The code is for baseline x86-64 (SSE2: sixteen 128-bit registers). A complex SIMD4 value fills
-// four of them, so a radix-5 butterfly on whole lanes would not fit and spill; every butterfly
+// On baseline x86-64 (SSE2: sixteen 128-bit registers) a complex SIMD4 value fills four
+// registers, so a radix-5 butterfly on whole lanes would not fit and spill; every butterfly
 // therefore runs twice, on lanes 0-1 and on lanes 2-3 (SIMD2 halves), which does the same
-// arithmetic per lane, so a lane still gets exactly the bits of a single-line transform. Twiddles
-// are stored already broadcast to both lanes of a half, so that they are plain memory operands.
+// arithmetic per lane, so a lane still gets exactly the bits of a single-line transform. Built
+// as RadiomicsSpectralAVX2 (SPECTRAL_AVX2, Package.swift), a butterfly runs once on all four
+// lanes in 256-bit registers: the same operations per lane again, so the same bits, for half the
+// instructions. Twiddles are stored already broadcast to every lane of a `Half`, so that they are
+// plain memory operands.
 // Index arithmetic is in bytes on raw pointers, with wrapping operators: no overflow checks.
 
 /// Four lines of one length: lane k is line k.
@@ -80,7 +85,24 @@ struct LanePair {
     @inline(__always) func store(_ p: UnsafeMutableRawPointer, _ offset: Int) { p.storeBytes(of: self, toByteOffset: offset, as: LanePair.self) }
 }
 
+#if SPECTRAL_AVX2
+/// All four lanes of an element in one 256-bit register: what a butterfly works on with AVX.
+struct LaneQuad {
+    var v: SIMD4<Double>
+    @inline(__always) init(_ v: SIMD4<Double>) { self.v = v }
+    @inline(__always) init(repeating x: Double) { v = SIMD4(repeating: x) }
+    static var zero: LaneQuad { LaneQuad(.zero) }
+    @inline(__always) static func + (a: LaneQuad, b: LaneQuad) -> LaneQuad { LaneQuad(_mm256_add_pd(a.v, b.v)) }
+    @inline(__always) static func - (a: LaneQuad, b: LaneQuad) -> LaneQuad { LaneQuad(_mm256_sub_pd(a.v, b.v)) }
+    @inline(__always) static func * (a: LaneQuad, b: LaneQuad) -> LaneQuad { LaneQuad(_mm256_mul_pd(a.v, b.v)) }
+    /// The sign flipped (exactly, zeros included).
+    @inline(__always) static prefix func - (a: LaneQuad) -> LaneQuad { LaneQuad(_mm256_xor_pd(a.v, SIMD4(repeating: -0.0))) }
+}
+
+private typealias Half = LaneQuad
+#else
 private typealias Half = LanePair
+#endif
 
 /// Byte offsets in lines of FFTComplex: the imaginary part and the second pair of lanes within
 /// an element, and the element size.
@@ -378,7 +400,9 @@ struct MorphologyFFT: Sendable {
             @inline(__always) func loop(_ t: UnsafePointer<Half>?) {
                 for _ in 0..<groups {
                     B.apply(a, rStep, present: p, rotation: 0, b, kStep, t)
+                    #if !SPECTRAL_AVX2
                     B.apply(a + FFTLayout.half, rStep, present: p, rotation: 0, b + FFTLayout.half, kStep, t)
+                    #endif
                     a += inStep
                     b += outStep
                 }
@@ -450,7 +474,9 @@ private struct FirstStageRange {
         }
         @inline(__always) func butterfly(_ a: UnsafeRawPointer, _ b: UnsafeMutableRawPointer) {
             B.apply(a, rStep, present: present, rotation: rotation, b, FFTLayout.element, nil)
+            #if !SPECTRAL_AVX2
             B.apply(a + FFTLayout.half, rStep, present: present, rotation: rotation, b + FFTLayout.half, FFTLayout.element, nil)
+            #endif
         }
         if let order {
             for i in lo..<hi { butterfly(x + order.source[i] &* inStep, y + order.target[i] &* outStep) }

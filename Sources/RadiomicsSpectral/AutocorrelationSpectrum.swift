@@ -9,7 +9,8 @@ import _Builtin_intrinsics.intel.sse2
 //
 // On the ROI's bounding block of extent e, take three real fields: the indicator m, the
 // deviations g = (X - mu) m and their squares h = g^2. With the inverse-distance kernel
-// K(delta) = 1 / |delta| (mm), K(0) = 0, the sums of MorphologyAutocorrelation.swift are
+// K(delta) = 1 / |delta| (mm), K(0) = 0, the sums that Moran's I and Geary's C need
+// (RadiomicsFeatures/MorphologyAutocorrelation.swift; r_k = sum_l K(p_k - p_l)) are
 //   W = sum m (K * m),   S = sum g (K * g),   T = sum_k d_k^2 r_k = sum h (K * m).
 // Zero-padded to P >= 2 e - 1 cells per axis, the circular convolution on the P-periodic grid
 // equals the linear one on the block, and by Parseval's theorem, for real a and b,
@@ -30,7 +31,7 @@ import _Builtin_intrinsics.intel.sse2
 // Planes are independent: they are shared out in fixed chunks whose partial sums are added in
 // chunk order, so the result does not depend on the number of threads.
 //
-// Data layout (MorphologyFFT.swift): a transform takes four lines at once, as elements of
+// Data layout (FourierTransform.swift): a transform takes four lines at once, as elements of
 // FFTComplex (real parts of the four lanes, then imaginary parts). The x pass's lanes are z
 // rows, and it stores the spectra with the lanes still along z, so that the y pass reads its
 // lines in place (strided); the y-pass output is transposed in 4 x 4 blocks so that the z pass
@@ -38,13 +39,25 @@ import _Builtin_intrinsics.intel.sse2
 // x pass and the kernel's passes read frequency k and -k through it, the fields' y and z passes
 // stay in slot order, and the kernel is gathered per slot for the sums.
 
-extension SpatialAutocorrelation {
-    /// Sums by the frequency-domain method above.
-    static func fourierSums(_ s: Samples, spacing: SIMD3<Double>) -> AutocorrelationSums {
-        let n = s.values.count
-        guard n > 0 else { return AutocorrelationSums(count: 0, weightSum: 0, cross: 0, squaredDifferences: 0, deviation: 0) }
-        var lo = s.coordinates[0], hi = s.coordinates[0]
-        s.coordinates.withUnsafeBufferPointer { coordinates in
+/// The three sums of Moran's I and Geary's C over an ROI given as voxel coordinates and values.
+/// The module is built twice from the same source (Package.swift): for baseline x86-64, and as
+/// RadiomicsSpectralAVX2 for processors with AVX2, where the transforms work on all four lanes of
+/// an element at once. Both do the same IEEE operations on every lane in the same order (no fused
+/// multiply-add), so they give the same bits.
+public enum AutocorrelationSpectrum {
+    /// W = sum of 1/r over ordered pairs, S = sum of (1/r) d_k d_l, T = sum_k d_k^2 r_k (see above),
+    /// with d the deviations from `mean` and D = sum d^2.
+    public struct Sums: Equatable, Sendable {
+        public var w: Double, s: Double, t: Double, mean: Double, deviation: Double
+    }
+
+    /// The sums by the frequency-domain method above; `coordinates` are voxel indices (any
+    /// origin), `spacing` in mm. At least one voxel.
+    public static func sums(coordinates: [SIMD3<Int32>], values: [Double], spacing: SIMD3<Double>) -> Sums {
+        let n = values.count
+        precondition(n > 0 && coordinates.count == n)
+        var lo = coordinates[0], hi = coordinates[0]
+        coordinates.withUnsafeBufferPointer { coordinates in
             var x = (lo.x, hi.x), y = (lo.y, hi.y), z = (lo.z, hi.z)
             for c in coordinates {
                 x = (min(x.0, c.x), max(x.1, c.x))
@@ -54,25 +67,23 @@ extension SpatialAutocorrelation {
             (lo, hi) = (SIMD3(x.0, y.0, z.0), SIMD3(x.1, y.1, z.1))
         }
         var mean = 0.0
-        for v in s.values { mean += v }
+        for v in values { mean += v }
         mean /= Double(n)
         var deviation = 0.0
-        for v in s.values { deviation += (v - mean) * (v - mean) }
+        for v in values { deviation += (v - mean) * (v - mean) }
 
         let plan = SpectralPlan(extent: SIMD3(Int(hi.x - lo.x) + 1, Int(hi.y - lo.y) + 1, Int(hi.z - lo.z) + 1), spacing: spacing)
-        let fields = plan.rowFields(s, origin: lo, mean: mean)
+        let fields = plan.rowFields(coordinates: coordinates, values: values, origin: lo, mean: mean)
         defer { fields.indicator.deallocate(); fields.deviation.deallocate() }
         let sums = plan.sums(fields)
-        let cross = sums.s
-        return AutocorrelationSums(count: n, weightSum: sums.w, cross: cross, squaredDifferences: 2 * sums.t - 2 * cross,
-                                   deviation: deviation)
+        return Sums(w: sums.w, s: sums.s, t: sums.t, mean: mean, deviation: deviation)
     }
 
     /// Padded lengths for a block of extent e: per axis one of the first 2,3,5-smooth lengths
     /// >= 2 e - 1 (any of them makes the circular convolution linear), the combination for
     /// which `cost` is least. The transforms' cost depends on the radices as much as on the
     /// length, and the passes weigh the axes differently.
-    static func paddedLengths(extent e: SIMD3<Int>) -> SIMD3<Int> {
+    public static func paddedLengths(extent e: SIMD3<Int>) -> SIMD3<Int> {
         // Per axis, the candidate lengths with the cost of one transform of each.
         func candidates(_ n: Int) -> [(length: Int, cost: Double)] {
             var out: [(length: Int, cost: Double)] = [], m = MorphologyFFT.smoothLength(atLeast: n)
@@ -171,7 +182,7 @@ private struct SpectralPlan: Sendable {
 
     init(extent e: SIMD3<Int>, spacing: SIMD3<Double>) {
         self.e = e
-        p = SpatialAutocorrelation.paddedLengths(extent: e)
+        p = AutocorrelationSpectrum.paddedLengths(extent: e)
         h = p / 2 &+ 1
         zRows = (e.z + 7) / 8 * 8
         zQuads = zRows / 4
@@ -193,7 +204,7 @@ private struct SpectralPlan: Sendable {
         zKernelOffset = (0..<nz).map { 32 * folded(zFrequency[$0], nz) }
     }
 
-    func rowFields(_ s: SpatialAutocorrelation.Samples, origin: SIMD3<Int32>, mean: Double) -> RowFields {
+    func rowFields(coordinates: [SIMD3<Int32>], values: [Double], origin: SIMD3<Int32>, mean: Double) -> RowFields {
         let count = e.x * zOctets * e.y
         let indicator = SharedBuffer(count: count, zero: FFTComplex.zero)
         let deviation = SharedBuffer(count: count, zero: FFTComplex.zero)
@@ -201,8 +212,8 @@ private struct SpectralPlan: Sendable {
         // coordinates are within the block: non-negative and small.
         let m = UnsafeMutableRawPointer(indicator.pointer), g = UnsafeMutableRawPointer(deviation.pointer)
         let ex = e.x, octets = zOctets
-        s.coordinates.withUnsafeBufferPointer { coordinates in
-            s.values.withUnsafeBufferPointer { values in
+        coordinates.withUnsafeBufferPointer { coordinates in
+            values.withUnsafeBufferPointer { values in
                 for k in 0..<values.count {
                     let c = coordinates[k] &- origin
                     let x = Int(truncatingIfNeeded: c.x), y = Int(truncatingIfNeeded: c.y), z = Int(truncatingIfNeeded: c.z)

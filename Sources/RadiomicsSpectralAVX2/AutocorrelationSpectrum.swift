@@ -1,0 +1,1 @@
+../RadiomicsSpectral/AutocorrelationSpectrum.swift
