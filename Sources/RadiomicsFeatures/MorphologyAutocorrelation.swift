@@ -51,13 +51,35 @@ enum SpatialAutocorrelation {
             self.values = values
         }
 
-        /// The intensity mask's voxels in storage order.
+        /// The intensity mask's voxels in storage order, written once into arrays of their size.
         init(_ roi: RegionOfInterest) {
-            var coordinates: [SIMD3<Int32>] = []
-            var values: [Double] = []
-            roi.forEachIntensityVoxel { p, value in
-                coordinates.append(SIMD3(Int32(p.x), Int32(p.y), Int32(p.z)))
-                values.append(Double(value))
+            let (count, box) = roi.intensityMask.countAndBoundingBox()
+            guard let box else {
+                self.init(coordinates: [], values: [])
+                return
+            }
+            let size = roi.grid.size
+            var values = [Double]()
+            let coordinates = [SIMD3<Int32>](unsafeUninitializedCapacity: count) { c, cn in
+                values = [Double](unsafeUninitializedCapacity: count) { v, vn in
+                    roi.intensityMask.voxels.withUnsafeBufferPointer { m in
+                        roi.image.voxels.withUnsafeBufferPointer { g in
+                            var o = 0
+                            for z in box.lower.z...box.upper.z {
+                                for y in box.lower.y...box.upper.y {
+                                    let row = size.x * (y + size.y * z)
+                                    for x in box.lower.x...box.upper.x where m[row + x] {
+                                        c[o] = SIMD3(Int32(x), Int32(y), Int32(z))
+                                        v[o] = Double(g[row + x])
+                                        o += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    vn = count
+                }
+                cn = count
             }
             self.init(coordinates: coordinates, values: values)
         }

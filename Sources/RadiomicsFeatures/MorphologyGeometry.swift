@@ -113,32 +113,48 @@ enum Ellipsoid {
             return true
         }
         guard recompute() else { return nil }
-        for iteration in 0..<maximumIterations {
+        // The point of largest m (the first of equal ones).
+        func largest() -> (Int, Double) {
             var j = 0, mj = -Double.infinity
             for i in 0..<n where m[i] > mj { mj = m[i]; j = i }
+            return (j, mj)
+        }
+        var (j, mj) = largest()
+        for iteration in 0..<maximumIterations {
             let step = (mj - d - 1) / ((d + 1) * (mj - 1))
-            var change = 0.0
-            for i in 0..<n {
-                let old = u[i]
-                u[i] = (1 - step) * old + (i == j ? step : 0)
-                change += (u[i] - old) * (u[i] - old)
-            }
-            if change.squareRoot() < tolerance { break }
-            if (iteration + 1) % max(refresh, 1) == 0 {
-                guard recompute() else { return nil }
-                continue
-            }
-            // v = X^-1 e_j, then the rank-one update of X^-1 and of every m.
+            // v = X^-1 e_j for the rank-one update of X^-1 and of every m. The weights, their
+            // change, the updated m and the next iteration's largest m are taken in one pass over
+            // the points, with the same operations as one pass for each: the same bits.
             let a = inverse
             let v = product(a, q[j])
             let g = step / (1 - step), scale = 1 / (1 - step)
             let c = g / (1 + g * mj)
-            for r in 0..<4 { for s in 0..<4 { inverse[4 * r + s] = scale * (a[4 * r + s] - c * v[r] * v[s]) } }
-            for i in 0..<n {
-                let p = q[i]
-                let t = v.x * p.x + v.y * p.y + v.z * p.z + v.w
-                m[i] = scale * (m[i] - c * t * t)
+            var change = 0.0
+            var next = 0, nextM = -Double.infinity
+            u.withUnsafeMutableBufferPointer { u in
+                m.withUnsafeMutableBufferPointer { m in
+                    q.withUnsafeBufferPointer { q in
+                        for i in 0..<n {
+                            let old = u[i]
+                            u[i] = (1 - step) * old + (i == j ? step : 0)
+                            change += (u[i] - old) * (u[i] - old)
+                            let p = q[i]
+                            let t = v.x * p.x + v.y * p.y + v.z * p.z + v.w
+                            let mi = scale * (m[i] - c * t * t)
+                            m[i] = mi
+                            if mi > nextM { nextM = mi; next = i }
+                        }
+                    }
+                }
             }
+            if change.squareRoot() < tolerance { break }
+            if (iteration + 1) % max(refresh, 1) == 0 {
+                guard recompute() else { return nil }
+                (j, mj) = largest()
+                continue
+            }
+            for r in 0..<4 { for s in 0..<4 { inverse[4 * r + s] = scale * (a[4 * r + s] - c * v[r] * v[s]) } }
+            (j, mj) = (next, nextM)
         }
         // Shape matrix A = (1/d) (sum u q q^T - c c^T)^-1; semi-axes are 1/sqrt(eig(A)), i.e.
         // sqrt(d * eig(covariance)).
