@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "RadiomicsIOTests", dependencies: ["RadiomicsIO"]),
         .testTarget(name: "RadiomicsProcessingTests", dependencies: ["RadiomicsProcessing", "RadiomicsIO"]),
         .testTarget(name: "RadiomicsFeaturesTests", dependencies: ["RadiomicsFeatures", "RadiomicsIO"]),
-        .testTarget(name: "RadiomicsTests", dependencies: ["Radiomics"]),
+        .testTarget(name: "RadiomicsTests", dependencies: ["Radiomics", "CCPUFeatures"]),
         .testTarget(name: "RadiomicsSpectralTests", dependencies: ["CCPUFeatures"] + spectralVariants),
     ] + spectralVariantTargets,
     cxxLanguageStandard: .cxx17

@@ -141,8 +141,10 @@ enum SpatialAutocorrelation {
                                    deviation: sums.deviation)
     }
 
-    /// Whether this processor (and its operating system) runs AVX2 code; read once.
-    static let hasAVX2 = ccpu_has_avx2() != 0
+    /// Whether to use the AVX2 build: the processor and its operating system run AVX2 code, and
+    /// the environment does not set RADIOMICS_NO_AVX2 (to check that both builds agree, or to
+    /// rule the AVX2 one out). Read once.
+    static let hasAVX2 = ccpu_has_avx2() != 0 && getenv("RADIOMICS_NO_AVX2") == nil
 
     /// The cheaper of the two exact methods for this ROI.
     static func sums(_ s: Samples, spacing: SIMD3<Double>) -> AutocorrelationSums {

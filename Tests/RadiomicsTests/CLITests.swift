@@ -1,3 +1,4 @@
+import CCPUFeatures
 import Foundation
 import Radiomics
 import Testing
@@ -98,6 +99,21 @@ import Testing
         #expect(lines.first == "tag,ibsi_code,family,aggregation,name")
         #expect(lines.contains { $0.hasPrefix("morph_volume,RNU0,morph,,") })
         #expect(lines.contains { $0.hasPrefix("cm_joint_max_3D_avg,GYBY,cm,3D_avg,") })
+    }
+
+    /// The table does not depend on which build of the Moran/Geary transforms runs: the CT
+    /// phantom at 1 mm (whose ROI takes the FFT path) gives the same bytes with the AVX2 build and
+    /// with RADIOMICS_NO_AVX2 set (the SSE2 build).
+    @Test(.enabled(if: ccpu_has_avx2() != 0, "the processor has no AVX2"))
+    func featureTableIsTheSameWithAndWithoutAVX2() throws {
+        let args = ["extract", Repository.path("ibsi-phantoms/ct_phantom/nifti/image/phantom.nii.gz"),
+                    Repository.path("ibsi-phantoms/ct_phantom/nifti/mask/mask.nii.gz"),
+                    "--config", Repository.path("benchmarks/configs/ct-phantom-1mm.yaml")]
+        let wide = try Binary.run(args)
+        let baseline = try Binary.run(args, environment: ["RADIOMICS_NO_AVX2": "1"])
+        #expect(wide.status == 0 && baseline.status == 0, "\(wide.stderr)\(baseline.stderr)")
+        #expect(wide.stdout.contains("morph_moran_i"))
+        #expect(wide.stdout == baseline.stdout)
     }
 
     @Test func validateOnTheDigitalPhantomPassesAndExitsZero() throws {

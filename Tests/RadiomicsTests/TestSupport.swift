@@ -29,10 +29,14 @@ enum Binary {
     }
 
     /// Runs the tool (or another copy of it) with arguments and returns its exit status and output.
-    static func run(_ arguments: [String], cwd: String? = nil, executable: URL? = nil) throws -> Output {
+    static func run(_ arguments: [String], cwd: String? = nil, executable: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Output {
         let p = Process()
         p.executableURL = executable ?? url
         p.arguments = arguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
