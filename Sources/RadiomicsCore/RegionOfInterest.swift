@@ -25,6 +25,13 @@ public struct RegionOfInterest: Sendable {
     @inlinable
     public func forEachIntensityVoxel(_ body: (SIMD3<Int>, Float) -> Void) {
         guard let box = intensityMask.boundingBox else { return }
+        forEachIntensityVoxel(in: box, body)
+    }
+
+    /// The same within `box`, which must hold every voxel of the intensity mask (its bounding box
+    /// when the caller has it already, e.g. from `countAndBoundingBox`).
+    @inlinable
+    public func forEachIntensityVoxel(in box: BoundingBox, _ body: (SIMD3<Int>, Float) -> Void) {
         let size = grid.size
         intensityMask.voxels.withUnsafeBufferPointer { t in
             image.voxels.withUnsafeBufferPointer { g in

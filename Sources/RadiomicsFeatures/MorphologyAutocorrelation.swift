@@ -58,24 +58,14 @@ enum SpatialAutocorrelation {
                 self.init(coordinates: [], values: [])
                 return
             }
-            let size = roi.grid.size
             var values = [Double]()
             let coordinates = [SIMD3<Int32>](unsafeUninitializedCapacity: count) { c, cn in
                 values = [Double](unsafeUninitializedCapacity: count) { v, vn in
-                    roi.intensityMask.voxels.withUnsafeBufferPointer { m in
-                        roi.image.voxels.withUnsafeBufferPointer { g in
-                            var o = 0
-                            for z in box.lower.z...box.upper.z {
-                                for y in box.lower.y...box.upper.y {
-                                    let row = size.x * (y + size.y * z)
-                                    for x in box.lower.x...box.upper.x where m[row + x] {
-                                        c[o] = SIMD3(Int32(x), Int32(y), Int32(z))
-                                        v[o] = Double(g[row + x])
-                                        o += 1
-                                    }
-                                }
-                            }
-                        }
+                    var o = 0
+                    roi.forEachIntensityVoxel(in: box) { p, value in
+                        c[o] = SIMD3(Int32(p.x), Int32(p.y), Int32(p.z))
+                        v[o] = Double(value)
+                        o += 1
                     }
                     vn = count
                 }
@@ -124,18 +114,12 @@ enum SpatialAutocorrelation {
     static func fourierSums(_ s: Samples, spacing: SIMD3<Double>) -> AutocorrelationSums {
         let n = s.values.count
         guard n > 0 else { return AutocorrelationSums(count: 0, weightSum: 0, cross: 0, squaredDifferences: 0, deviation: 0) }
-        let sums: (w: Double, s: Double, t: Double, deviation: Double)
         #if arch(x86_64)
-        if hasAVX2 {
-            let r = RadiomicsSpectralAVX2.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
-            sums = (r.w, r.s, r.t, r.deviation)
-        } else {
-            let r = RadiomicsSpectral.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
-            sums = (r.w, r.s, r.t, r.deviation)
-        }
+        let sums = hasAVX2
+            ? RadiomicsSpectralAVX2.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
+            : RadiomicsSpectral.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
         #else
-        let r = AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
-        sums = (r.w, r.s, r.t, r.deviation)
+        let sums = AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
         #endif
         return AutocorrelationSums(count: n, weightSum: sums.w, cross: sums.s, squaredDifferences: 2 * sums.t - 2 * sums.s,
                                    deviation: sums.deviation)

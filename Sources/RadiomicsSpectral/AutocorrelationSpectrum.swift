@@ -9,8 +9,10 @@ import _Builtin_intrinsics.intel.sse2
 //
 // On the ROI's bounding block of extent e, take three real fields: the indicator m, the
 // deviations g = (X - mu) m and their squares h = g^2. With the inverse-distance kernel
-// K(delta) = 1 / |delta| (mm), K(0) = 0, the sums that Moran's I and Geary's C need
-// (RadiomicsFeatures/MorphologyAutocorrelation.swift; r_k = sum_l K(p_k - p_l)) are
+// K(delta) = 1 / |delta| (mm), K(0) = 0, the sums that Moran's I and Geary's C need (IBSI 1,
+// "Morphological features": "Moran's I index", N365, and "Geary's C measure", NPT7, with the
+// inverse distance weights; RadiomicsFeatures/MorphologyAutocorrelation.swift; r_k =
+// sum_l K(p_k - p_l)) are
 //   W = sum m (K * m),   S = sum g (K * g),   T = sum_k d_k^2 r_k = sum h (K * m).
 // Zero-padded to P >= 2 e - 1 cells per axis, the circular convolution on the P-periodic grid
 // equals the linear one on the block, and by Parseval's theorem, for real a and b,
@@ -45,15 +47,12 @@ import _Builtin_intrinsics.intel.sse2
 /// an element at once. Both do the same IEEE operations on every lane in the same order (no fused
 /// multiply-add), so they give the same bits.
 public enum AutocorrelationSpectrum {
-    /// W = sum of 1/r over ordered pairs, S = sum of (1/r) d_k d_l, T = sum_k d_k^2 r_k (see above),
-    /// with d the deviations from `mean` and D = sum d^2.
-    public struct Sums: Equatable, Sendable {
-        public var w: Double, s: Double, t: Double, mean: Double, deviation: Double
-    }
-
-    /// The sums by the frequency-domain method above; `coordinates` are voxel indices (any
-    /// origin), `spacing` in mm. At least one voxel.
-    public static func sums(coordinates: [SIMD3<Int32>], values: [Double], spacing: SIMD3<Double>) -> Sums {
+    /// The sums by the frequency-domain method above: W (sum of 1/r over ordered pairs),
+    /// S = sum (1/r) d_k d_l, T = sum_k d_k^2 r_k and D = sum d^2, with d the deviations from the
+    /// mean. A tuple, so that both builds return the same type. `coordinates` are voxel indices
+    /// (any origin), `spacing` in mm. At least one voxel.
+    public static func sums(coordinates: [SIMD3<Int32>], values: [Double], spacing: SIMD3<Double>)
+        -> (w: Double, s: Double, t: Double, deviation: Double) {
         let n = values.count
         precondition(n > 0 && coordinates.count == n)
         var lo = coordinates[0], hi = coordinates[0]
@@ -76,7 +75,7 @@ public enum AutocorrelationSpectrum {
         let fields = plan.rowFields(coordinates: coordinates, values: values, origin: lo, mean: mean)
         defer { fields.indicator.deallocate(); fields.deviation.deallocate() }
         let sums = plan.sums(fields)
-        return Sums(w: sums.w, s: sums.s, t: sums.t, mean: mean, deviation: deviation)
+        return (sums.w, sums.s, sums.t, deviation)
     }
 
     /// Padded lengths for a block of extent e: per axis one of the first 2,3,5-smooth lengths
