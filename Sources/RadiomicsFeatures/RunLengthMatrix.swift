@@ -24,24 +24,110 @@ public enum RunLengthMatrix {
 
 /// Counts runs in the grey levels padded by one voxel of level 0: the padding ends every run at
 /// the block border, so the walk along a direction needs no bounds checks.
+///
+/// The voxels are visited in memory order, and each one's run length so far is that of its
+/// predecessor along the direction plus one (1 when the predecessor has another level), kept in
+/// `RunScratch.lengths`. A voxel whose successor has another level ends a run, which is counted
+/// in a dense matrix of run ends. Every step of that is a select rather than a branch: where
+/// runs are a few voxels long (the usual case with 32 grey levels), the branches of walking each
+/// run from its start (is this a start? how long?) go the wrong way about once a voxel.
 struct RunCounter {
     let padded: PaddedLevels
     let size: SIMD3<Int>
     let tally: SizeTally
+    private let scratch: RunScratch?
 
     init(_ volume: DiscretisedVolume) {
         padded = PaddedLevels(volume, margin: 1)
         size = volume.grid.size
         // No run is longer than the longest side of the block.
-        tally = SizeTally(levelCount: volume.levelCount, largestSize: max(size.x, size.y, size.z))
+        let longest = max(size.x, size.y, size.z)
+        tally = SizeTally(levelCount: volume.levelCount, largestSize: longest)
+        scratch = RunScratch(cells: padded.levels.count, levelCount: volume.levelCount, longest: longest)
     }
 
-    /// Adds to `tally` the runs along `direction` that start in `slices` (z of the block; an
-    /// in-plane direction keeps its runs in their slice). Each ROI voxel whose predecessor has
-    /// another grey level (or is padding) starts a run, which is walked to its end: every voxel
-    /// is read at most twice.
+    /// Adds to `tally` the runs along `direction` in `slices` (z of the block): every slice for
+    /// a direction that crosses slices, any of them for an in-plane direction, whose runs stay
+    /// in their slice.
     func count(_ direction: TextureDirection, slices: Range<Int>) {
-        let step = padded.offset(direction.dx, direction.dy, direction.dz)
+        precondition(direction.dz == 0 || slices == 0..<size.z, "a direction across slices counts the whole block")
+        // Opposite directions have the same runs; the one with a positive offset has its
+        // predecessors earlier in memory, so they are visited first.
+        let step = abs(padded.offset(direction.dx, direction.dy, direction.dz))
+        guard let scratch else { return walk(step, slices: slices) }
+        let s = size
+        let width = scratch.width
+        let idle = scratch.idle
+        let longest = padded.levels.withUnsafeBufferPointer { l -> Int in
+            let l = l.baseAddress!
+            var longest = 0
+            let laneBits = SIMD16<UInt16>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+            let run = scratch.lengths, ends = scratch.ends
+            // Lanes can run side by side when no lane's predecessor is in the same vector.
+            let lanes = step >= 16 ? 16 : 0
+            for z in slices {
+                for y in 0..<s.y {
+                    let row = padded.index(0, y, z)
+                    var i = row
+                    while i &+ lanes <= row &+ s.x && lanes > 0 {
+                        let g = load(l + i), previous = load(l + (i &- step)), next = load(l + (i &+ step))
+                        // 0 or 1 per lane, by arithmetic only (SIMD masks compile to a loop over
+                        // the lanes here): present, level changed from the predecessor, ends.
+                        let present = nonZero(g), changed = nonZero(previous ^ g)
+                        let ending = present & nonZero(next ^ g)
+                        // The run length at each voxel: its predecessor's plus one, or 1 where
+                        // the level changes, or 0 outside the intensity mask (level 0).
+                        let length = ((load(run + (i &- step)) &+ 1) &* (1 &- changed) &+ changed) &* present
+                        UnsafeMutableRawPointer(run + i).storeBytes(of: length, as: SIMD16<UInt16>.self)
+                        // The lanes that end a run, as bits of a word.
+                        var mask = (ending &* laneBits).wrappedSum()
+                        while mask != 0 {
+                            let k = i &+ mask.trailingZeroBitCount
+                            let runLength = Int(run[k])
+                            ends[Int(l[k]) &* width &+ runLength] &+= 1
+                            longest = max(longest, runLength)
+                            mask &= mask &- 1
+                        }
+                        i &+= lanes
+                    }
+                    while i < row &+ s.x {
+                        let g = l[i]
+                        // 0 or 1 for each condition, combined by arithmetic: no branch.
+                        let present = bit(g != 0), same = bit(l[i &- step] == g)
+                        let length = (Int(run[i &- step]) &* same &+ 1) &* present
+                        run[i] = UInt16(truncatingIfNeeded: length)
+                        let ending = present & bit(l[i &+ step] != g)
+                        // Voxels that end no run add to one of 8 idle cells in turn, so that
+                        // consecutive voxels do not wait on one cell's increment.
+                        let cell = (Int(g) &* width &+ length) &* ending &+ (idle &+ (i & 7)) &* (1 &- ending)
+                        ends[cell] &+= 1
+                        longest = max(longest, length)
+                        i &+= 1
+                    }
+                }
+            }
+            return longest
+        }
+        scratch.drain(into: tally, longest: longest)
+    }
+
+    /// 1 in the lanes that are not 0, else 0: x | -x has its top bit set exactly when x != 0.
+    @inline(__always)
+    private func nonZero(_ x: SIMD16<UInt16>) -> SIMD16<UInt16> { (x | (0 &- x)) &>> 15 }
+
+    @inline(__always)
+    private func load(_ p: UnsafePointer<UInt16>) -> SIMD16<UInt16> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt16>.self)
+    }
+
+    @inline(__always)
+    private func load(_ p: UnsafeMutablePointer<UInt16>) -> SIMD16<UInt16> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt16>.self)
+    }
+
+    /// Counts by walking each run from its first voxel (one whose predecessor has another grey
+    /// level, or is padding): used when the dense matrix of run ends would be too large.
+    private func walk(_ step: Int, slices: Range<Int>) {
         let s = size
         tally.counting { tally in
             padded.levels.withUnsafeBufferPointer { l in
@@ -62,6 +148,50 @@ struct RunCounter {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func bit(_ b: Bool) -> Int { Int(unsafeBitCast(b, to: UInt8.self)) }
+
+/// Working memory of `RunCounter`: the run length at each voxel of the padded block (0 in the
+/// padding, which is never written), and the run ends by grey level (rows 1...Ng) and length
+/// (columns 1...longest side), with 8 idle cells after them.
+private final class RunScratch {
+    let lengths: UnsafeMutablePointer<UInt16>
+    let ends: UnsafeMutablePointer<Int32>
+    let width: Int
+    let idle: Int
+    let levelCount: Int
+
+    /// Dense run ends at most: 2^20 cells (4 MB); beyond, runs are walked.
+    static let endsLimit = 1 << 20
+
+    init?(cells: Int, levelCount: Int, longest: Int) {
+        width = longest + 1
+        idle = (levelCount + 1) * width
+        guard levelCount > 0, idle <= Self.endsLimit, longest <= Int(UInt16.max) else { return nil }
+        self.levelCount = levelCount
+        lengths = .allocate(capacity: cells)
+        lengths.initialize(repeating: 0, count: cells)
+        ends = .allocate(capacity: idle + 8)
+        ends.initialize(repeating: 0, count: idle + 8)
+    }
+
+    deinit {
+        lengths.deallocate()
+        ends.deallocate()
+    }
+
+    /// Moves the run ends counted (lengths 1...longest) into `tally` and clears them.
+    func drain(into tally: SizeTally, longest: Int) {
+        for g in 1...levelCount {
+            let row = ends + g * width
+            for length in 1...max(longest, 1) where row[length] != 0 {
+                tally.add(level: g, size: length, count: Double(row[length]))
+                row[length] = 0
             }
         }
     }

@@ -21,8 +21,8 @@ struct SplitMix64 {
 
 /// A random block: sides 1...7, grey levels 1...levelCount, about a fifth of the voxels outside
 /// the intensity mask; the morphological mask also leaves out a few intensity-mask voxels.
-func randomVolume(_ rng: inout SplitMix64, levelCount: Int) -> DiscretisedVolume {
-    let size = SIMD3(1 + rng.below(7), 1 + rng.below(7), 1 + rng.below(7))
+func randomVolume(_ rng: inout SplitMix64, levelCount: Int, size: SIMD3<Int>? = nil) -> DiscretisedVolume {
+    let size = size ?? SIMD3(1 + rng.below(7), 1 + rng.below(7), 1 + rng.below(7))
     let n = size.x * size.y * size.z
     var levels = [UInt16](repeating: 0, count: n)
     var morph = [Bool](repeating: false, count: n)
@@ -167,6 +167,26 @@ private func referenceDependence(_ v: DiscretisedVolume, distance: Int, alpha: I
                 #expect(sparseTable(matrices.volumetric[d]) == expected.table)
                 #expect(matrices.volumetric[d].voxelCount == expected.voxels)
                 #expect(matrices.volumetric[d] == RunLengthMatrix.build(v, direction: direction))
+            }
+        }
+    }
+
+    /// Rows of 16 voxels and more, where the counter takes 16 voxels at a time (when no
+    /// voxel's predecessor is among them), and so many grey levels that it walks the runs.
+    @Test func runLengthsEqualPlainCountingOnLongRowsAndManyLevels() {
+        var rng = SplitMix64(state: 7)
+        for round in 0..<24 {
+            let size = SIMD3(16 + rng.below(30), 1 + rng.below(20), 1 + rng.below(4))
+            let levelCount = round % 6 == 5 ? 40000 : [1, 2, 3, 32][rng.below(4)]
+            let v = randomVolume(&rng, levelCount: levelCount, size: size)
+            let matrices = RunLengthMatrices(v)
+            for z in 0..<v.grid.size.z {
+                for (d, direction) in TextureDirections.inPlane.enumerated() {
+                    #expect(sparseTable(matrices.slices[z][d]) == referenceRuns(v, direction, slices: z..<(z + 1)).table)
+                }
+            }
+            for (d, direction) in TextureDirections.volumetric.enumerated() {
+                #expect(sparseTable(matrices.volumetric[d]) == referenceRuns(v, direction, slices: 0..<v.grid.size.z).table)
             }
         }
     }
