@@ -90,11 +90,16 @@ struct RunCounter {
                         }
                         i &+= lanes
                     }
+                    // Along x the predecessor is the voxel just done: its length stays in a
+                    // register rather than making a round trip through memory.
+                    var carried = 0
                     while i < row &+ s.x {
                         let g = l[i]
                         // 0 or 1 for each condition, combined by arithmetic: no branch.
                         let present = bit(g != 0), same = bit(l[i &- step] == g)
-                        let length = (Int(run[i &- step]) &* same &+ 1) &* present
+                        let before = step == 1 ? carried : Int(run[i &- step])
+                        let length = (before &* same &+ 1) &* present
+                        carried = length
                         run[i] = UInt16(truncatingIfNeeded: length)
                         let ending = present & bit(l[i &+ step] != g)
                         // Voxels that end no run add to one of 8 idle cells in turn, so that
