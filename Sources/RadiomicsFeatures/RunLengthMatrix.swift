@@ -23,7 +23,7 @@ public enum RunLengthMatrix {
 }
 
 /// Counts runs in the grey levels padded by one voxel of level 0: the padding ends every run at
-/// the block border, so the walk along a direction needs no bounds checks.
+/// the block border, so reading a voxel's neighbours along a direction needs no bounds checks.
 ///
 /// The voxels are visited in memory order, and each one's run length so far is that of its
 /// predecessor along the direction plus one (1 when the predecessor has another level), kept in
