@@ -43,12 +43,21 @@ struct AutocorrelationSums: Equatable {
 enum SpatialAutocorrelation {
     /// The ROI as voxel coordinates and values.
     struct Samples {
-        var coordinates: [SIMD3<Int32>]
-        var values: [Double]
+        let coordinates: [SIMD3<Int32>]
+        let values: [Double]
+        /// The coordinates' bounding box (zero when there are none).
+        let lower: SIMD3<Int32>, upper: SIMD3<Int32>
 
         init(coordinates: [SIMD3<Int32>], values: [Double]) {
+            let box = RadiomicsSpectral.AutocorrelationSpectrum.boundingBox(coordinates)
+            self.init(coordinates: coordinates, values: values, lower: box.lower, upper: box.upper)
+        }
+
+        private init(coordinates: [SIMD3<Int32>], values: [Double], lower: SIMD3<Int32>, upper: SIMD3<Int32>) {
             self.coordinates = coordinates
             self.values = values
+            self.lower = lower
+            self.upper = upper
         }
 
         /// The intensity mask's voxels in storage order, written once into arrays of their size.
@@ -71,7 +80,8 @@ enum SpatialAutocorrelation {
                 }
                 cn = count
             }
-            self.init(coordinates: coordinates, values: values)
+            self.init(coordinates: coordinates, values: values,
+                      lower: SIMD3(truncatingIfNeeded: box.lower), upper: SIMD3(truncatingIfNeeded: box.upper))
         }
     }
 
@@ -116,10 +126,13 @@ enum SpatialAutocorrelation {
         guard n > 0 else { return AutocorrelationSums(count: 0, weightSum: 0, cross: 0, squaredDifferences: 0, deviation: 0) }
         #if arch(x86_64)
         let sums = hasAVX2
-            ? RadiomicsSpectralAVX2.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
-            : RadiomicsSpectral.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
+            ? RadiomicsSpectralAVX2.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values,
+                                                                 lower: s.lower, upper: s.upper, spacing: spacing)
+            : RadiomicsSpectral.AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values,
+                                                             lower: s.lower, upper: s.upper, spacing: spacing)
         #else
-        let sums = AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, spacing: spacing)
+        let sums = AutocorrelationSpectrum.sums(coordinates: s.coordinates, values: s.values, lower: s.lower, upper: s.upper,
+                                                spacing: spacing)
         #endif
         return AutocorrelationSums(count: n, weightSum: sums.w, cross: sums.s, squaredDifferences: 2 * sums.t - 2 * sums.s,
                                    deviation: sums.deviation)
@@ -134,9 +147,8 @@ enum SpatialAutocorrelation {
     static func sums(_ s: Samples, spacing: SIMD3<Double>) -> AutocorrelationSums {
         let n = s.values.count
         guard n > 1 else { return pairSums(s, spacing: spacing) }
-        var lo = s.coordinates[0], hi = s.coordinates[0]
-        for c in s.coordinates { lo = pointwiseMin(lo, c); hi = pointwiseMax(hi, c) }
-        let padded = RadiomicsSpectral.AutocorrelationSpectrum.paddedLengths(extent: SIMD3((0..<3).map { Int(hi[$0] - lo[$0]) + 1 }))
+        let extent = SIMD3<Int>(truncatingIfNeeded: s.upper &- s.lower) &+ 1
+        let padded = RadiomicsSpectral.AutocorrelationSpectrum.paddedLengths(extent: extent)
         let cells = Double(padded.x) * Double(padded.y) * Double(padded.z)
         // Three real-field transforms and the kernel's octant cosine transform: about two
         // complex 3D transforms of 5 M log2 M flops each, against about 12 flops per pair.

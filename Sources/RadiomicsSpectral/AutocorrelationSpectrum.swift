@@ -53,18 +53,17 @@ public enum AutocorrelationSpectrum {
     /// (any origin), `spacing` in mm. At least one voxel.
     public static func sums(coordinates: [SIMD3<Int32>], values: [Double], spacing: SIMD3<Double>)
         -> (w: Double, s: Double, t: Double, deviation: Double) {
+        precondition(!coordinates.isEmpty)
+        let box = boundingBox(coordinates)
+        return sums(coordinates: coordinates, values: values, lower: box.lower, upper: box.upper, spacing: spacing)
+    }
+
+    /// The same when the caller knows the coordinates' bounding box (`lower`...`upper`).
+    public static func sums(coordinates: [SIMD3<Int32>], values: [Double], lower lo: SIMD3<Int32>,
+                            upper hi: SIMD3<Int32>, spacing: SIMD3<Double>)
+        -> (w: Double, s: Double, t: Double, deviation: Double) {
         let n = values.count
         precondition(n > 0 && coordinates.count == n)
-        var lo = coordinates[0], hi = coordinates[0]
-        coordinates.withUnsafeBufferPointer { coordinates in
-            var x = (lo.x, hi.x), y = (lo.y, hi.y), z = (lo.z, hi.z)
-            for c in coordinates {
-                x = (min(x.0, c.x), max(x.1, c.x))
-                y = (min(y.0, c.y), max(y.1, c.y))
-                z = (min(z.0, c.z), max(z.1, c.z))
-            }
-            (lo, hi) = (SIMD3(x.0, y.0, z.0), SIMD3(x.1, y.1, z.1))
-        }
         var mean = 0.0
         for v in values { mean += v }
         mean /= Double(n)
@@ -76,6 +75,21 @@ public enum AutocorrelationSpectrum {
         defer { fields.indicator.deallocate(); fields.deviation.deallocate() }
         let sums = plan.sums(fields)
         return (sums.w, sums.s, sums.t, deviation)
+    }
+
+    /// The smallest and largest coordinate on each axis.
+    public static func boundingBox(_ coordinates: [SIMD3<Int32>]) -> (lower: SIMD3<Int32>, upper: SIMD3<Int32>) {
+        var lo = coordinates.first ?? .zero, hi = lo
+        coordinates.withUnsafeBufferPointer { coordinates in
+            var x = (lo.x, hi.x), y = (lo.y, hi.y), z = (lo.z, hi.z)
+            for c in coordinates {
+                x = (min(x.0, c.x), max(x.1, c.x))
+                y = (min(y.0, c.y), max(y.1, c.y))
+                z = (min(z.0, c.z), max(z.1, c.z))
+            }
+            (lo, hi) = (SIMD3(x.0, y.0, z.0), SIMD3(x.1, y.1, z.1))
+        }
+        return (lo, hi)
     }
 
     /// Padded lengths for a block of extent e: per axis one of the first 2,3,5-smooth lengths
