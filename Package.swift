@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, data flowing one way:
-//   C shims (CNifti, CDicom -> CDicomDCMTK at run time, CCPUFeatures) -> RadiomicsCore
+//   C shims (CNifti, CDicom -> CDicomDCMTK at run time, CCPUFeatures, CAllocator) -> RadiomicsCore
 //   -> RadiomicsIO / RadiomicsProcessing / RadiomicsSpectral -> RadiomicsFeatures
 //   -> Radiomics (extraction, validation) -> radiomics (CLI)
 
@@ -75,6 +75,8 @@ let package = Package(
             dependencies: ["RadiomicsCore", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "CCPUFeatures"),
+        // The process's allocator settings (glibc's mallopt), taken by the CLI at start.
+        .target(name: "CAllocator"),
         .target(name: "RadiomicsSpectral", dependencies: ["RadiomicsCore"]),
         .target(
             name: "RadiomicsFeatures",
@@ -87,13 +89,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "radiomics",
-            dependencies: ["Radiomics", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Radiomics", "CAllocator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "RadiomicsCoreTests", dependencies: ["RadiomicsCore"]),
         .testTarget(name: "RadiomicsIOTests", dependencies: ["RadiomicsIO"]),
         .testTarget(name: "RadiomicsProcessingTests", dependencies: ["RadiomicsProcessing", "RadiomicsIO"]),
         .testTarget(name: "RadiomicsFeaturesTests", dependencies: ["RadiomicsFeatures", "RadiomicsIO"]),
-        .testTarget(name: "RadiomicsTests", dependencies: ["Radiomics", "CCPUFeatures"]),
+        .testTarget(name: "RadiomicsTests", dependencies: ["Radiomics", "CCPUFeatures", "CAllocator"]),
         .testTarget(name: "RadiomicsSpectralTests", dependencies: ["CCPUFeatures"] + spectralVariants),
     ] + spectralVariantTargets,
     cxxLanguageStandard: .cxx17

@@ -1,3 +1,4 @@
+import CAllocator
 import CCPUFeatures
 import Foundation
 import Radiomics
@@ -116,6 +117,14 @@ import Testing
         #expect(wide.stdout == baseline.stdout)
     }
 
+    /// glibc takes every allocator setting the CLI makes at start (the call would do nothing if
+    /// the shim did not see glibc's <malloc.h>). The settings only limit arenas not yet made
+    /// and move thresholds, so taking them in the test process is harmless.
+    @Test(.enabled(if: isGlibc, "glibc only"))
+    func allocatorTakesTheSettingsThatKeepFreedMemory() {
+        #expect(callocator_keep_freed_memory() == 1)
+    }
+
     @Test func validateOnTheDigitalPhantomPassesAndExitsZero() throws {
         let r = try Binary.run(["validate", "--data", Repository.phantoms, "--only", "digital"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -139,3 +148,9 @@ import Testing
         #expect(r.stdout.contains("morph_volume computed"))
     }
 }
+
+#if canImport(Glibc)
+private let isGlibc = true
+#else
+private let isGlibc = false
+#endif
