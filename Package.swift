@@ -95,7 +95,11 @@ let package = Package(
         .testTarget(name: "RadiomicsIOTests", dependencies: ["RadiomicsIO"]),
         .testTarget(name: "RadiomicsProcessingTests", dependencies: ["RadiomicsProcessing", "RadiomicsIO"]),
         .testTarget(name: "RadiomicsFeaturesTests", dependencies: ["RadiomicsFeatures", "RadiomicsIO"]),
-        .testTarget(name: "RadiomicsTests", dependencies: ["Radiomics", "CCPUFeatures", "CAllocator"]),
+        .testTarget(
+            name: "RadiomicsTests",
+            dependencies: ["Radiomics", "CCPUFeatures", "CAllocator", "radiomics",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "RadiomicsSpectralTests", dependencies: ["CCPUFeatures"] + spectralVariants),
     ] + spectralVariantTargets,
     cxxLanguageStandard: .cxx17

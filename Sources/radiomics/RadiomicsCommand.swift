@@ -31,8 +31,15 @@ struct RadiomicsCommand: ParsableCommand {
     /// first large buffer freed, so the cases after the first reuse memory already, and there the
     /// setting measured no gain.
     static func main() {
-        if CommandLine.arguments.dropFirst().first != "batch" { _ = callocator_keep_freed_memory() }
+        let arguments = CommandLine.arguments
+        if arguments.dropFirst().first != "batch" { _ = callocator_keep_freed_memory() }
         Extractor.prepareInBackground()
+        // The usual `extract` command line is read without the parser (ExtractArguments); errors
+        // end the process as the parser's `main` would end it.
+        if let extract = ExtractArguments(commandLine: Array(arguments.dropFirst())) {
+            do { try extract.run() } catch { Self.exit(withError: error) }
+            return
+        }
         Self.main(nil)
     }
 
@@ -62,7 +69,9 @@ struct SettingsOptions: ParsableArguments {
     @Option(name: .long, help: "YAML settings file (see README for the keys).")
     var config: String?
 
-    func load() throws -> (Settings, yaml: String, preset: String?) {
+    func load() throws -> (Settings, yaml: String, preset: String?) { try Self.load(preset: preset, config: config) }
+
+    static func load(preset: String?, config: String?) throws -> (Settings, yaml: String, preset: String?) {
         switch (preset, config) {
         case (.some, .some):
             throw RadiomicsError.usage("--preset and --config cannot be used together")
@@ -119,12 +128,21 @@ struct Extract: ParsableCommand {
     @Flag(help: "Print the time of each step to standard error.")
     var timings = false
 
+    var arguments: ExtractArguments {
+        ExtractArguments(image: image, mask: mask, preset: settings.preset, config: settings.config, label: label, roi: roi,
+                         series: series, format: format, output: output, timings: timings)
+    }
+
+    func run() throws { try arguments.run() }
+}
+
+extension ExtractArguments {
     func run() throws {
         try RadiomicsCommand.reportingErrors {
             guard let fmt = TableFormat(rawValue: format) else {
                 throw RadiomicsError.usage("unknown --format '\(format)'; use csv or json")
             }
-            let (settings, yaml, preset) = try self.settings.load()
+            let (settings, yaml, preset) = try SettingsOptions.load(preset: preset, config: config)
             let input = CaseInput(image: image, mask: mask, label: label, roi: roi, series: series)
             // The sidecar's input digests are computed while the case is extracted.
             let digests = output != nil && fmt == .csv ? InputDigests(input) : nil

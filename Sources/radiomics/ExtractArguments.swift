@@ -1,0 +1,103 @@
+/// What `radiomics extract` was asked to do: the values of its arguments and options.
+///
+/// `Extract` (swift-argument-parser) fills it from the command line, and so does
+/// `init?(commandLine:)` below, without the parser. The parser builds each command's argument set
+/// by reflection over its property wrappers; in a binary that links Foundation statically, the
+/// first lookup of each of those types' protocol conformances scans all of the binary's
+/// conformance records. That is about 3 ms of every `extract` process before any file is read,
+/// 15 % of a small case (docs/performance.md). So the command lines of a case as scripts write
+/// them are read directly, and everything else (help, version, a misspelt option, a value that
+/// does not parse, an option given twice) is left to the parser, which answers as it always
+/// did. CLITests checks that both readings agree.
+struct ExtractArguments: Equatable {
+    var image: String
+    var mask: String
+    var preset: String?
+    var config: String?
+    var label: Int?
+    var roi: String?
+    var series: String?
+    var format = "csv"
+    var output: String?
+    var timings = false
+
+    init(image: String, mask: String, preset: String? = nil, config: String? = nil, label: Int? = nil, roi: String? = nil,
+         series: String? = nil, format: String = "csv", output: String? = nil, timings: Bool = false) {
+        self.image = image
+        self.mask = mask
+        self.preset = preset
+        self.config = config
+        self.label = label
+        self.roi = roi
+        self.series = series
+        self.format = format
+        self.output = output
+        self.timings = timings
+    }
+
+    /// The options that take a value, by every name the parser gives them.
+    private static let valueOptions: Set<String> = [
+        "--preset", "--config", "--label", "--roi", "--series", "--format", "--output", "-o",
+    ]
+
+    /// The arguments after the program name, read when they are `extract`, two positional
+    /// arguments (image, then mask, anywhere among the options) and options among
+    /// `--preset`, `--config`, `--label` (a whole number), `--roi`, `--series`, `--format`,
+    /// `--output` / `-o` (each once, its value as the next argument or after `=` for the long
+    /// names) and `--timings`. Nil for anything else, and for any argument starting with `-`
+    /// where a value or a path is expected: the parser then reads the command line.
+    init?(commandLine arguments: [String]) {
+        guard arguments.first == "extract" else { return nil }
+        var positional: [String] = []
+        var given = Set<String>()
+        var label: String?, format: String?
+        var timings = false
+        var values = ExtractArguments(image: "", mask: "")
+        var i = 1
+        while i < arguments.count {
+            let token = arguments[i]
+            i += 1
+            guard token.hasPrefix("-") else {
+                positional.append(token)
+                continue
+            }
+            if token == "--timings" {
+                guard !timings else { return nil }
+                timings = true
+                continue
+            }
+            var name = token, value: String?
+            if token.hasPrefix("--"), let eq = token.firstIndex(of: "=") {
+                name = String(token[..<eq])
+                value = String(token[token.index(after: eq)...])
+            }
+            // One name per option (-o is --output), each at most once.
+            let key = name == "-o" ? "--output" : name
+            guard Self.valueOptions.contains(name), !(name == "-o" && value != nil), given.insert(key).inserted else { return nil }
+            if value == nil {
+                guard i < arguments.count, !arguments[i].hasPrefix("-") else { return nil }
+                value = arguments[i]
+                i += 1
+            }
+            switch key {
+            case "--preset": values.preset = value
+            case "--config": values.config = value
+            case "--label": label = value
+            case "--roi": values.roi = value
+            case "--series": values.series = value
+            case "--format": format = value
+            default: values.output = value
+            }
+        }
+        guard positional.count == 2 else { return nil }
+        values.image = positional[0]
+        values.mask = positional[1]
+        if let label {
+            guard let number = Int(label) else { return nil }
+            values.label = number
+        }
+        values.format = format ?? "csv"
+        values.timings = timings
+        self = values
+    }
+}
