@@ -8,7 +8,7 @@
 /// 15 % of a small case (docs/performance.md). So the command lines of a case as scripts write
 /// them are read directly, and everything else (help, version, a misspelt option, a value that
 /// does not parse, an option given twice) is left to the parser, which answers as it always
-/// did. CLITests checks that both readings agree.
+/// did. ExtractArgumentsTests checks that both readings agree.
 struct ExtractArguments: Equatable {
     var image: String
     var mask: String
@@ -35,11 +35,6 @@ struct ExtractArguments: Equatable {
         self.timings = timings
     }
 
-    /// The options that take a value, by every name the parser gives them.
-    private static let valueOptions: Set<String> = [
-        "--preset", "--config", "--label", "--roi", "--series", "--format", "--output", "-o",
-    ]
-
     /// The arguments after the program name, read when they are `extract`, two positional
     /// arguments (image, then mask, anywhere among the options) and options among
     /// `--preset`, `--config`, `--label` (a whole number), `--roi`, `--series`, `--format`,
@@ -50,9 +45,7 @@ struct ExtractArguments: Equatable {
         guard arguments.first == "extract" else { return nil }
         var positional: [String] = []
         var given = Set<String>()
-        var label: String?, format: String?
-        var timings = false
-        var values = ExtractArguments(image: "", mask: "")
+        self.init(image: "", mask: "")
         var i = 1
         while i < arguments.count {
             let token = arguments[i]
@@ -61,43 +54,38 @@ struct ExtractArguments: Equatable {
                 positional.append(token)
                 continue
             }
-            if token == "--timings" {
-                guard !timings else { return nil }
-                timings = true
-                continue
-            }
-            var name = token, value: String?
+            var name = token, attached: String?
             if token.hasPrefix("--"), let eq = token.firstIndex(of: "=") {
                 name = String(token[..<eq])
-                value = String(token[token.index(after: eq)...])
+                attached = String(token[token.index(after: eq)...])
             }
             // One name per option (-o is --output), each at most once.
             let key = name == "-o" ? "--output" : name
-            guard Self.valueOptions.contains(name), !(name == "-o" && value != nil), given.insert(key).inserted else { return nil }
-            if value == nil {
+            guard given.insert(key).inserted, !(name == "-o" && attached != nil) else { return nil }
+            if key == "--timings" {
+                guard attached == nil else { return nil }
+                timings = true
+                continue
+            }
+            /// The option's value: after `=`, else the next argument.
+            func value() -> String? {
+                if let attached { return attached }
                 guard i < arguments.count, !arguments[i].hasPrefix("-") else { return nil }
-                value = arguments[i]
                 i += 1
+                return arguments[i - 1]
             }
             switch key {
-            case "--preset": values.preset = value
-            case "--config": values.config = value
-            case "--label": label = value
-            case "--roi": values.roi = value
-            case "--series": values.series = value
-            case "--format": format = value
-            default: values.output = value
+            case "--preset": guard let v = value() else { return nil }; preset = v
+            case "--config": guard let v = value() else { return nil }; config = v
+            case "--label": guard let v = value().flatMap({ Int($0) }) else { return nil }; label = v
+            case "--roi": guard let v = value() else { return nil }; roi = v
+            case "--series": guard let v = value() else { return nil }; series = v
+            case "--format": guard let v = value() else { return nil }; format = v
+            case "--output": guard let v = value() else { return nil }; output = v
+            default: return nil
             }
         }
         guard positional.count == 2 else { return nil }
-        values.image = positional[0]
-        values.mask = positional[1]
-        if let label {
-            guard let number = Int(label) else { return nil }
-            values.label = number
-        }
-        values.format = format ?? "csv"
-        values.timings = timings
-        self = values
+        (image, mask) = (positional[0], positional[1])
     }
 }
