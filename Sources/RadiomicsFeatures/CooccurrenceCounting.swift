@@ -113,9 +113,16 @@ struct CooccurrenceCounter {
 ///
 /// Every sum is formed in the order of the definition on the full matrix: elements row-major,
 /// grey levels ascending. Matrices are symmetric, so p_ij = p_ji exactly, and so are the terms
-/// p log2 p and p log2(p_i. p_.j) of the entropies and p_i. p_.j log2(p_i. p_.j) of HXY2:
-/// each is computed once for i <= j and read back for i > j, which halves the logarithms
-/// without changing any sum.
+/// p log2 p of the joint entropy: each is computed once for i <= j and read back for i > j,
+/// which halves the logarithms without changing the sum.
+///
+/// Symmetry also makes the two entropies of the information correlations (IBSI 1, "Information
+/// correlation 1", R8DG, and "2", JN9H) one number: the row and column marginals are one
+/// marginal p_i, and since sum_j p_ij = p_i and sum_j p_j = 1,
+///   HXY1 = -sum_ij p_ij log2(p_i p_j) = -sum_i p_i log2 p_i - sum_j p_j log2 p_j = HX + HY,
+///   HXY2 = -sum_ij p_i p_j log2(p_i p_j) = HX + HY as well,
+/// with HY = HX. Both are taken as 2 HX, which spares a logarithm per matrix element and per
+/// pair of grey levels (three quarters of the logarithms).
 final class CooccurrenceEvaluator {
     /// True grey level of each compact level.
     let levels: [Int]
@@ -123,8 +130,6 @@ final class CooccurrenceEvaluator {
     let levelCount: Int
     private let n: Int
     private let selfTerms: UnsafeMutablePointer<Double>
-    private let crossTerms: UnsafeMutablePointer<Double>
-    private let marginalTerms: UnsafeMutablePointer<Double>
     private let entryA: UnsafeMutablePointer<Int32>
     private let entryB: UnsafeMutablePointer<Int32>
     private let entryP: UnsafeMutablePointer<Double>
@@ -138,8 +143,6 @@ final class CooccurrenceEvaluator {
         n = levels.count
         let cells = max(n * n, 1)
         selfTerms = .allocate(capacity: cells)
-        crossTerms = .allocate(capacity: cells)
-        marginalTerms = .allocate(capacity: cells)
         entryA = .allocate(capacity: cells)
         entryB = .allocate(capacity: cells)
         entryP = .allocate(capacity: cells)
@@ -150,8 +153,6 @@ final class CooccurrenceEvaluator {
 
     deinit {
         selfTerms.deallocate()
-        crossTerms.deallocate()
-        marginalTerms.deallocate()
         entryA.deallocate()
         entryB.deallocate()
         entryP.deallocate()
@@ -225,52 +226,26 @@ final class CooccurrenceEvaluator {
             variance += (i - mean) * (i - mean) * marginal[a]
         }
 
-        // Sums over the probabilities that need a mean or the marginal.
-        var hxy1 = 0.0, jointVariance = 0.0, covariance = 0.0
+        // Sums over the probabilities that need a mean.
+        var jointVariance = 0.0, covariance = 0.0
         var tendency = 0.0, shade = 0.0, prominence = 0.0
         let twoMean = 2 * mean
         levels.withUnsafeBufferPointer { levels in
-            marginal.withUnsafeBufferPointer { marginal in
-                for e in 0..<entries {
-                    let a = Int(entryA[e]), b = Int(entryB[e])
-                    let p = entryP[e]
-                    let i = Double(levels[a]), j = Double(levels[b])
-                    let h: Double
-                    if b >= a {
-                        h = p * log2(marginal[a] * marginal[b])
-                        crossTerms[a * n + b] = h
-                    } else {
-                        h = crossTerms[b * n + a]
-                    }
-                    hxy1 -= h
-                    jointVariance += (i - jointAverage) * (i - jointAverage) * p
-                    covariance += (i - mean) * (j - mean) * p
-                    let d = Double(levels[a] + levels[b]) - twoMean
-                    tendency += d * d * p
-                    shade += d * d * d * p
-                    prominence += d * d * d * d * p
-                }
+            for e in 0..<entries {
+                let a = Int(entryA[e]), b = Int(entryB[e])
+                let p = entryP[e]
+                let i = Double(levels[a]), j = Double(levels[b])
+                jointVariance += (i - jointAverage) * (i - jointAverage) * p
+                covariance += (i - mean) * (j - mean) * p
+                let d = Double(levels[a] + levels[b]) - twoMean
+                tendency += d * d * p
+                shade += d * d * d * p
+                prominence += d * d * d * d * p
             }
         }
 
-        // HXY2 = -sum over present levels a, b of p_a p_b log2(p_a p_b).
-        var hxy2 = 0.0
-        marginal.withUnsafeBufferPointer { marginal in
-            for a in 0..<n where marginal[a] > 0 {
-                let pa = marginal[a]
-                for b in 0..<n where marginal[b] > 0 {
-                    let h: Double
-                    if b >= a {
-                        let pb = marginal[b]
-                        h = pa * pb * log2(pa * pb)
-                        marginalTerms[a * n + b] = h
-                    } else {
-                        h = marginalTerms[b * n + a]
-                    }
-                    hxy2 -= h
-                }
-            }
-        }
+        // HXY1 = HXY2 = HX + HY = 2 HX (see the type's comment).
+        let hxy1 = 2 * hx, hxy2 = 2 * hx
 
         // Diagonal (|i - j| = k) and cross-diagonal (i + j = k) probabilities.
         let ng = Double(levelCount)
