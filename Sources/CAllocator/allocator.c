@@ -1,9 +1,12 @@
 #include "callocator.h"
 
 // <malloc.h> is glibc's (and defines __GLIBC__ through <features.h>); elsewhere the settings
-// do not exist and the call does nothing.
+// do not exist and the calls do nothing.
 #if defined(__linux__)
 #include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #endif
 
 // A case allocates and frees a few buffers of megabytes each: the loaded image, its
@@ -16,13 +19,62 @@
 // (glibc's largest threshold) from it, and keeps up to 256 MiB of freed memory for reuse: the
 // 1 mm case then takes 12,900 faults. The peak resident memory stays within 7 % of what it was
 // (either way, by case): one arena holds what the per-thread arenas held.
+//
+// The arena's memory is then asked to be backed by transparent huge pages: Debian enables them
+// only where madvise asks. The arena grows by 128 MiB up front (address space only: a page is
+// resident once written), that range is advised, and it is freed back to the arena, which keeps
+// it. A case's first writes to its heap then fault once per 2 MiB instead of once per 4 KiB:
+// STS_001 PET 4,900 to 900 faults, the CT phantom at 1 mm 14,700 to 2,400, with peaks within
+// a few MiB of what they were.
 int callocator_keep_freed_memory(void) {
 #if defined(__GLIBC__) && defined(M_ARENA_MAX)
     int ok = mallopt(M_ARENA_MAX, 1);
     ok &= mallopt(M_MMAP_THRESHOLD, 32 << 20);
     ok &= mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    if (ok) (void)callocator_advise_huge_pages((size_t)128 << 20);
     return ok;
 #else
+    return 0;
+#endif
+}
+
+size_t callocator_advise_huge_pages(size_t bytes) {
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+    // Blocks below the 32 MiB mmap threshold come from the arena itself; freed, they stay in
+    // it (below the trim threshold), and the advice stays with the address range.
+    enum { most = 16 };
+    const size_t block = (size_t)30 << 20, huge = (size_t)2 << 20;
+    void *blocks[most];
+    int count = 0;
+    size_t taken = 0, advised = 0;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    while (taken < bytes && count < most) {
+        size_t size = bytes - taken < block ? bytes - taken : block;
+        char *p = malloc(size);
+        if (p == NULL) break;
+        blocks[count++] = p;
+        taken += size;
+        if ((uintptr_t)p < lo) lo = (uintptr_t)p;
+        if ((uintptr_t)p + size > hi) hi = (uintptr_t)p + size;
+    }
+    // The blocks are carved one after another from the arena's top, a chunk header apart: the
+    // range they span is advised at once, so the joins between them get huge pages too. Blocks
+    // that lie apart (another arena's heaps) are advised one by one.
+    if (count > 0 && hi - lo <= taken + (size_t)count * 64) {
+        uintptr_t start = (lo + huge - 1) & ~(uintptr_t)(huge - 1), end = hi & ~(uintptr_t)(huge - 1);
+        if (end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0) advised = end - start;
+    } else {
+        for (int i = 0; i < count; i++) {
+            size_t size = i == count - 1 ? taken - block * (size_t)(count - 1) : block;
+            uintptr_t start = ((uintptr_t)blocks[i] + huge - 1) & ~(uintptr_t)(huge - 1);
+            uintptr_t end = ((uintptr_t)blocks[i] + size) & ~(uintptr_t)(huge - 1);
+            if (end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0) advised += end - start;
+        }
+    }
+    while (count > 0) free(blocks[--count]);
+    return advised;
+#else
+    (void)bytes;
     return 0;
 #endif
 }

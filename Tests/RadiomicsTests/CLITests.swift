@@ -125,6 +125,43 @@ import Testing
         #expect(callocator_keep_freed_memory() == 1)
     }
 
+    /// The CLI's heap is advised to be huge pages before any input is read: while `extract`
+    /// waits to open its image (a FIFO nobody writes), the kernel lists the flag ("hg") on a
+    /// [heap] mapping of the process.
+    @Test(.enabled(if: isGlibc && FileManager.default.fileExists(atPath: "/sys/kernel/mm/transparent_hugepage/enabled"),
+                   "glibc with transparent huge pages only"))
+    func extractAdvisesHugePagesForItsHeap() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("image.nii").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let p = Process()
+        p.executableURL = Binary.url
+        p.arguments = ["extract", fifo, "\(Repository.phantoms)/digital_phantom/nifti/mask/mask.nii.gz", "--preset", "ibsi-phantom"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var flagged = false
+        for _ in 0..<200 where !flagged {
+            // procfs gives its files no size: read to the end rather than by the size.
+            let handle = FileHandle(forReadingAtPath: "/proc/\(p.processIdentifier)/smaps")
+            let smaps = String(decoding: (try? handle?.readToEnd()) ?? Data(), as: UTF8.self)
+            try? handle?.close()
+            var inHeap = false
+            for line in smaps.split(separator: "\n") {
+                if let first = line.first, first.isHexDigit, line.contains("-") { inHeap = line.hasSuffix("[heap]") }
+                if inHeap && line.hasPrefix("VmFlags:") && line.split(separator: " ").contains("hg") { flagged = true }
+            }
+            if !flagged { usleep(10_000) }
+        }
+        // The process would wait for a writer for ever (SIGTERM only asks the CLI to finish
+        // the case in hand): it is killed.
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(flagged)
+    }
+
     @Test func validateOnTheDigitalPhantomPassesAndExitsZero() throws {
         let r = try Binary.run(["validate", "--data", Repository.phantoms, "--only", "digital"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
