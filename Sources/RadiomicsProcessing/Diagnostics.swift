@@ -39,25 +39,41 @@ public enum Diagnostics {
         /// The values not computed (IBSI diagnostics reported as NaN).
         public static let unknown = ImageStatistics(mean: .nan, minimum: .nan, maximum: .nan)
 
-        /// One pass over the voxels in storage order.
+        /// One pass over the voxels (two when the sum must be taken in storage order).
         public init(_ image: Image) {
-            // The sum runs in storage order in Double. The extremes are taken on the floats (the
-            // conversion to Double is exact and keeps the order), 8 lanes at a time, skipping
-            // NaN as min/max do. Of equal values min keeps the first and max the last, which
-            // only shows for zeros (+0.0 or -0.0): a zero extreme is looked up again in storage
-            // order.
+            // The sum is that of the voxels in storage order in Double. The extremes are taken on
+            // the floats (the conversion to Double is exact and keeps the order), 8 lanes at a
+            // time, skipping NaN as min/max do. Of equal values min keeps the first and max the
+            // last, which only shows for zeros (+0.0 or -0.0): a zero extreme is looked up again
+            // in storage order.
+            //
+            // The same pass sums the voxels in 8 lanes. When every voxel is a whole number and
+            // count x largest magnitude < 2^53 (CT and most MR exports), every partial sum in any
+            // order is a whole number below 2^53, which Double holds exactly: the lanes' total is
+            // then the storage-order sum, bit for bit, without its chain of dependent additions
+            // (4 cycles a voxel). Otherwise the sum is taken again in storage order.
             var total = 0.0, lowest = Float.infinity, highest = -Float.infinity
             image.voxels.withUnsafeBufferPointer { v in
-                for f in v { total += Double(f) }
                 var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
+                var sumLow = SIMD4<Double>(), sumHigh = SIMD4<Double>()
+                var fractional = SIMDMask<SIMD8<Int32>>(repeating: false)
                 let raw = UnsafeRawPointer(v.baseAddress!)
                 var i = 0
                 while i + 8 <= v.count {
                     let x = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
                     lo.replace(with: x, where: x .< lo)
                     hi.replace(with: x, where: x .>= hi)
+                    sumLow += SIMD4<Double>(x.lowHalf)
+                    sumHigh += SIMD4<Double>(x.highHalf)
+                    // Whole: |x| >= 2^23 (every such float is), or |x| + 2^23 - 2^23, which rounds
+                    // |x| to a whole number, gives |x| back. NaN counts as fractional; an
+                    // infinity as whole, and fails the magnitude test below.
+                    let a = x.replacing(with: -x, where: x .< 0)
+                    fractional .|= ((a + 0x1p23) - 0x1p23 .!= a) .& (a .< 0x1p23)
                     i += 8
                 }
+                var whole = !any(fractional)
+                var tail = 0.0
                 for k in 0..<8 {
                     lowest = lo[k] < lowest ? lo[k] : lowest
                     highest = hi[k] >= highest ? hi[k] : highest
@@ -66,7 +82,15 @@ public enum Diagnostics {
                     let f = v[i]
                     lowest = f < lowest ? f : lowest
                     highest = f >= highest ? f : highest
+                    whole = whole && f.rounded(.towardZero) == f
+                    tail += Double(f)
                     i += 1
+                }
+                let largest = max(abs(Double(lowest)), abs(Double(highest)))
+                if whole && largest * Double(v.count) < 0x1p53 {
+                    total = (sumLow + sumHigh).sum() + tail
+                } else {
+                    for f in v { total += Double(f) }
                 }
                 if lowest == 0, let first = v.first(where: { $0 == 0 }) { lowest = first }
                 if highest == 0, let last = v.last(where: { $0 == 0 }) { highest = last }
