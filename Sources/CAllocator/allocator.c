@@ -38,13 +38,23 @@ int callocator_keep_freed_memory(void) {
 #endif
 }
 
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+/// Advises the whole 2 MiB pages within [lo, hi); returns the bytes advised.
+static size_t advise_whole_huge_pages(uintptr_t lo, uintptr_t hi) {
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t start = (lo + huge - 1) & ~(huge - 1), end = hi & ~(huge - 1);
+    return end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0 ? end - start : 0;
+}
+#endif
+
 size_t callocator_advise_huge_pages(size_t bytes) {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
     // Blocks below the 32 MiB mmap threshold come from the arena itself; freed, they stay in
     // it (below the trim threshold), and the advice stays with the address range.
     enum { most = 16 };
-    const size_t block = (size_t)30 << 20, huge = (size_t)2 << 20;
+    const size_t block = (size_t)30 << 20;
     void *blocks[most];
+    size_t sizes[most];
     int count = 0;
     size_t taken = 0, advised = 0;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
@@ -52,7 +62,8 @@ size_t callocator_advise_huge_pages(size_t bytes) {
         size_t size = bytes - taken < block ? bytes - taken : block;
         char *p = malloc(size);
         if (p == NULL) break;
-        blocks[count++] = p;
+        blocks[count] = p;
+        sizes[count++] = size;
         taken += size;
         if ((uintptr_t)p < lo) lo = (uintptr_t)p;
         if ((uintptr_t)p + size > hi) hi = (uintptr_t)p + size;
@@ -61,15 +72,10 @@ size_t callocator_advise_huge_pages(size_t bytes) {
     // range they span is advised at once, so the joins between them get huge pages too. Blocks
     // that lie apart (another arena's heaps) are advised one by one.
     if (count > 0 && hi - lo <= taken + (size_t)count * 64) {
-        uintptr_t start = (lo + huge - 1) & ~(uintptr_t)(huge - 1), end = hi & ~(uintptr_t)(huge - 1);
-        if (end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0) advised = end - start;
+        advised = advise_whole_huge_pages(lo, hi);
     } else {
-        for (int i = 0; i < count; i++) {
-            size_t size = i == count - 1 ? taken - block * (size_t)(count - 1) : block;
-            uintptr_t start = ((uintptr_t)blocks[i] + huge - 1) & ~(uintptr_t)(huge - 1);
-            uintptr_t end = ((uintptr_t)blocks[i] + size) & ~(uintptr_t)(huge - 1);
-            if (end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0) advised += end - start;
-        }
+        for (int i = 0; i < count; i++)
+            advised += advise_whole_huge_pages((uintptr_t)blocks[i], (uintptr_t)blocks[i] + sizes[i]);
     }
     while (count > 0) free(blocks[--count]);
     return advised;

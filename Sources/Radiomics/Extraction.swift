@@ -319,9 +319,10 @@ public struct Extractor: Sendable {
             if family == .morphology {
                 // Computed here, the shape is the costliest task and starts first. Computed
                 // elsewhere (on the mask's thread while the image loaded), it may still be
-                // running: the task that waits for it then goes last, so that its thread takes
-                // the other tasks first instead of idling beside the shape's.
-                tasks.append(FeatureTask(name: "morph", family: family, cost: shape == nil ? 1 : 11) {
+                // running: the task that waits for it then goes after every ranked one, so that
+                // its thread takes the other tasks first instead of idling beside the shape's.
+                let last = (rank.values.max() ?? 10) + 1
+                tasks.append(FeatureTask(name: "morph", family: family, cost: shape == nil ? 1 : last) {
                     // A shape computed ahead is that of this ROI's mask: `early` is only passed
                     // on for an image on the mask file's grid, and its interpolated mask is the
                     // ROI's (compute checks the grid).

@@ -20,21 +20,10 @@ struct ExtractArguments: Equatable {
     var format = "csv"
     var output: String?
     var timings = false
+}
 
-    init(image: String, mask: String, preset: String? = nil, config: String? = nil, label: Int? = nil, roi: String? = nil,
-         series: String? = nil, format: String = "csv", output: String? = nil, timings: Bool = false) {
-        self.image = image
-        self.mask = mask
-        self.preset = preset
-        self.config = config
-        self.label = label
-        self.roi = roi
-        self.series = series
-        self.format = format
-        self.output = output
-        self.timings = timings
-    }
-
+// In an extension, so that the struct keeps its memberwise initialiser (with the defaults above).
+extension ExtractArguments {
     /// The arguments after the program name, read when they are `extract`, two positional
     /// arguments (image, then mask, anywhere among the options) and options among
     /// `--preset`, `--config`, `--label` (a whole number), `--roi`, `--series`, `--format`,
